@@ -1,0 +1,78 @@
+"""NEAT: NeuroEvolution of Augmenting Topologies, on NumPy arrays.
+
+The public API is re-exported here; each stage lives in its own module.
+"""
+
+from .config import (
+    Config,
+    GenomeConfig,
+    MutationConfig,
+    ReproductionConfig,
+    RunConfig,
+    SpeciationConfig,
+    StagnationConfig,
+)
+from .crossover import align_by_innovation, crossover
+from .distance import distance, distances, pack_genomes
+from .errors import CheckpointError, ConfigError, EvaluationError, InvalidGenomeError, NeatError
+from .functions import register_activation, register_aggregation
+from .genome import ConnectionGenes, Genome, NodeGenes, NodeKind
+from .innovation import InnovationTracker
+from .io import load_genome, save_genome
+from .mutation import (
+    add_connection,
+    add_node,
+    delete_connection,
+    delete_node,
+    mutate,
+    mutate_functions,
+    mutate_node_attributes,
+    mutate_weights,
+    toggle_enabled,
+)
+from .rng import make_rng, spawn
+from .topology import new_genome, new_genomes
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckpointError",
+    "Config",
+    "ConfigError",
+    "ConnectionGenes",
+    "EvaluationError",
+    "Genome",
+    "GenomeConfig",
+    "InnovationTracker",
+    "InvalidGenomeError",
+    "MutationConfig",
+    "NeatError",
+    "NodeGenes",
+    "NodeKind",
+    "ReproductionConfig",
+    "RunConfig",
+    "SpeciationConfig",
+    "StagnationConfig",
+    "add_connection",
+    "add_node",
+    "align_by_innovation",
+    "crossover",
+    "delete_connection",
+    "delete_node",
+    "distance",
+    "distances",
+    "load_genome",
+    "make_rng",
+    "mutate",
+    "mutate_functions",
+    "mutate_node_attributes",
+    "mutate_weights",
+    "new_genome",
+    "new_genomes",
+    "pack_genomes",
+    "register_activation",
+    "register_aggregation",
+    "save_genome",
+    "spawn",
+    "toggle_enabled",
+]

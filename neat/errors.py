@@ -1,0 +1,36 @@
+"""The project's own exception types.
+
+Every error a user can cause (a typo in a config, a genome built by hand with a
+dangling connection, a corrupt checkpoint) is raised as one of these, with a
+message that names what is wrong, where, and what is allowed.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NeatError",
+    "ConfigError",
+    "InvalidGenomeError",
+    "CheckpointError",
+    "EvaluationError",
+]
+
+
+class NeatError(Exception):
+    """Base class of every error raised by this package."""
+
+
+class ConfigError(NeatError, ValueError):
+    """A configuration key or value is unknown, of the wrong type, or out of range."""
+
+
+class InvalidGenomeError(NeatError, ValueError):
+    """A genome breaks one of its invariants (see ``Genome.validate``)."""
+
+
+class CheckpointError(NeatError):
+    """A checkpoint or saved file cannot be read or written."""
+
+
+class EvaluationError(NeatError):
+    """A fitness evaluation failed."""

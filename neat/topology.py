@@ -1,0 +1,107 @@
+"""Start topologies: the genomes a run begins from.
+
+``initial_connection`` (see ``GenomeConfig``) chooses among the start
+topologies NEAT users know: inputs fully connected to outputs, no
+connections, a random fraction of them, or full through given hidden layers
+(what the fixed-topology GA starts from).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .attributes import default_function_codes, sample_attribute
+from .config import Config, GenomeConfig
+from .genome import ConnectionGenes, Genome, NodeGenes, NodeKind, genome_config_of
+from .innovation import InnovationTracker
+
+__all__ = ["layer_node_ids", "start_connections", "new_genome", "new_genomes"]
+
+
+def layer_node_ids(config: GenomeConfig) -> list[np.ndarray]:
+    """Node ids of each layer of the start topology: inputs, hidden layers, outputs.
+
+    Returns
+    -------
+    list of (layer_size,) int64
+    """
+    layers = [np.arange(config.num_inputs, dtype=np.int64)]
+    next_id = config.first_hidden_id
+    for size in config.hidden_layers:
+        layers.append(np.arange(next_id, next_id + size, dtype=np.int64))
+        next_id += size
+    layers.append(np.arange(config.num_inputs, config.first_hidden_id, dtype=np.int64))
+    return layers
+
+
+def start_connections(config: GenomeConfig) -> tuple[np.ndarray, np.ndarray]:
+    """All candidate start connections, in the canonical order innovations are assigned.
+
+    Returns
+    -------
+    src, dst : (m,) int64
+    """
+    if config.initial_connection == "none":
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    direct = config.initial_connection.endswith("_direct")
+    layers = layer_node_ids(config)
+    src_parts, dst_parts = [], []
+    for i in range(len(layers) - 1):
+        targets = np.concatenate(layers[i + 1 :]) if direct else layers[i + 1]
+        src_parts.append(np.repeat(layers[i], len(targets)))
+        dst_parts.append(np.tile(targets, len(layers[i])))
+    return np.concatenate(src_parts), np.concatenate(dst_parts)
+
+
+def _start_nodes(config: GenomeConfig, rng: np.random.Generator) -> NodeGenes:
+    n_in, n_out, n_hidden = config.num_inputs, config.num_outputs, config.num_initial_hidden
+    n = n_in + n_out + n_hidden
+    kind = np.full(n, NodeKind.HIDDEN, dtype=np.int8)
+    kind[:n_in] = NodeKind.INPUT
+    kind[n_in : n_in + n_out] = NodeKind.OUTPUT
+    bias = np.zeros(n)
+    bias[n_in:] = sample_attribute(rng, config, "bias", n - n_in)
+    response = np.ones(n)
+    response[n_in:] = sample_attribute(rng, config, "response", n - n_in)
+    activation = np.zeros(n, dtype=np.int16)
+    activation[n_in:] = default_function_codes(rng, config, "activation", n - n_in)
+    if config.output_activation is not None:
+        activation[n_in : n_in + n_out] = config.activation_options.index(config.output_activation)
+    aggregation = np.zeros(n, dtype=np.int16)
+    aggregation[n_in:] = default_function_codes(rng, config, "aggregation", n - n_in)
+    return NodeGenes(np.arange(n, dtype=np.int64), kind, bias, response, activation, aggregation)
+
+
+def new_genomes(
+    config: Config | GenomeConfig, tracker: InnovationTracker, rng: np.random.Generator, count: int
+) -> list[Genome]:
+    """``count`` start genomes with fresh random attributes.
+
+    The candidate connections and their innovation numbers are registered
+    with ``tracker`` once, so every genome shares them.
+    """
+    cfg = genome_config_of(config)
+    src, dst = start_connections(cfg)
+    order = np.argsort(innovations := tracker.innovations(src, dst), kind="stable")
+    src, dst, innovations = src[order], dst[order], innovations[order]
+    partial = cfg.initial_connection.startswith("partial")
+    # Genomes are immutable, so every full-topology genome shares one copy of
+    # the structure arrays: a genome then costs little more than its weights.
+    enabled = np.ones(len(src), dtype=bool)
+    genomes = []
+    for _ in range(count):
+        nodes = _start_nodes(cfg, rng)
+        weights = sample_attribute(rng, cfg, "weight", len(src))
+        if partial:
+            keep = rng.random(len(src)) < cfg.connection_fraction
+            conns = ConnectionGenes(innovations[keep], src[keep], dst[keep], weights[keep], enabled[keep])
+        else:
+            conns = ConnectionGenes(innovations, src, dst, weights, enabled)
+        genomes.append(Genome._trusted(cfg, nodes, conns))
+    return genomes
+
+
+def new_genome(config: Config | GenomeConfig, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:
+    """One start genome (see ``new_genomes``)."""
+    return new_genomes(config, tracker, rng, 1)[0]
