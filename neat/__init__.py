@@ -3,6 +3,7 @@
 The public API is re-exported here; each stage lives in its own module.
 """
 
+from .checkpoint import Checkpointer, load_checkpoint, save_checkpoint
 from .config import (
     Config,
     GenomeConfig,
@@ -14,7 +15,7 @@ from .config import (
 )
 from .crossover import align_by_innovation, crossover
 from .distance import distance, distances, pack_genomes
-from .errors import CheckpointError, ConfigError, EvaluationError, InvalidGenomeError, NeatError
+from .errors import CheckpointError, ConfigError, EvaluationError, ExtinctionError, InvalidGenomeError, NeatError
 from .functions import register_activation, register_aggregation
 from .genome import ConnectionGenes, Genome, NodeGenes, NodeKind
 from .innovation import InnovationTracker
@@ -30,6 +31,8 @@ from .mutation import (
     mutate_weights,
     toggle_enabled,
 )
+from .population import Population
+from .reporting import Reporter, StatisticsReporter, StdOutReporter
 from .rng import make_rng, spawn
 from .topology import new_genome, new_genomes
 
@@ -37,10 +40,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CheckpointError",
+    "Checkpointer",
     "Config",
     "ConfigError",
     "ConnectionGenes",
     "EvaluationError",
+    "ExtinctionError",
     "Genome",
     "GenomeConfig",
     "InnovationTracker",
@@ -49,10 +54,14 @@ __all__ = [
     "NeatError",
     "NodeGenes",
     "NodeKind",
+    "Population",
+    "Reporter",
     "ReproductionConfig",
     "RunConfig",
     "SpeciationConfig",
     "StagnationConfig",
+    "StatisticsReporter",
+    "StdOutReporter",
     "add_connection",
     "add_node",
     "align_by_innovation",
@@ -61,6 +70,7 @@ __all__ = [
     "delete_node",
     "distance",
     "distances",
+    "load_checkpoint",
     "load_genome",
     "make_rng",
     "mutate",
@@ -72,6 +82,7 @@ __all__ = [
     "pack_genomes",
     "register_activation",
     "register_aggregation",
+    "save_checkpoint",
     "save_genome",
     "spawn",
     "toggle_enabled",

@@ -430,8 +430,14 @@ class RunConfig(_Section):
     seed: int | None = option(None, "Seed of the run's random generator; omitted: fresh entropy.", min=0)
     on_extinction: str = option(
         "restart",
-        "When every species dies: 'restart' from fresh genomes or 'stop' with an error.",
+        "When every species dies: 'restart' from fresh genomes or 'stop' with an ExtinctionError.",
         choices=("restart", "stop"),
+    )
+    invalid_fitness: str = option(
+        "error",
+        "A NaN or infinite fitness: 'error' raises EvaluationError naming the genomes; "
+        "'worst' gives them the worst fitness of the generation and warns.",
+        choices=("error", "worst"),
     )
 
     @property
@@ -471,6 +477,23 @@ class Config:
                 object.__setattr__(self, name, cls.from_dict(value))
             elif not isinstance(value, cls):
                 raise ConfigError(f"[{name}] must be a table of keys or a {cls.__name__}, got {type(value).__name__}")
+        self._check_population_split()
+
+    def _check_population_split(self) -> None:
+        """Offspring counts must be able to honour the per-species minimum."""
+        size = self.run.population_size
+        minimum = self.reproduction.min_species_size
+        if minimum > size:
+            raise ConfigError(
+                f"[reproduction] min_species_size = {minimum} is not allowed: it exceeds "
+                f"[run] population_size = {size}"
+            )
+        target = self.speciation.target_species
+        if target and target * minimum > size:
+            raise ConfigError(
+                f"[speciation] target_species = {target} is not allowed: {target} species x "
+                f"[reproduction] min_species_size = {minimum} exceed [run] population_size = {size}"
+            )
 
     @classmethod
     def sections(cls) -> dict[str, type[_Section]]:

@@ -121,7 +121,11 @@ def crossover(
             )
 
     nodes = _cross_nodes(fitter.nodes, other.nodes, rng, equal_fitness)
-    if fitter.config.feed_forward:
+    if fitter.config.feed_forward and not (
+        len(innovation) == len(a.innovation) and not np.any(enabled & ~a.enabled)
+    ):
+        # Only genes from the other parent or re-enabled genes can close a cycle;
+        # a child whose enabled genes are a subset of the fitter's is acyclic.
         enabled = _break_cycles(nodes.id, src, dst, enabled)
     conns = ConnectionGenes(innovation, src, dst, weight, enabled)
     return Genome._trusted(fitter.config, nodes, conns)

@@ -13,6 +13,7 @@ __all__ = [
     "InvalidGenomeError",
     "CheckpointError",
     "EvaluationError",
+    "ExtinctionError",
 ]
 
 
@@ -34,3 +35,7 @@ class CheckpointError(NeatError):
 
 class EvaluationError(NeatError):
     """A fitness evaluation failed."""
+
+
+class ExtinctionError(NeatError):
+    """Every species died and the config says to stop (``[run] on_extinction = "stop"``)."""
