@@ -12,6 +12,17 @@ from .graph import creates_cycle, is_acyclic
 __all__ = ["align_by_innovation", "crossover", "check_compatible"]
 
 
+def _matching_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``a`` and in ``b`` of the keys both sorted unique arrays hold."""
+    if len(a) == 0 or len(b) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    index_a = np.flatnonzero(b[pos] == a)
+    return index_a, pos[index_a]
+
+
 def align_by_innovation(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Align two sorted innovation arrays.
 
@@ -27,7 +38,8 @@ def align_by_innovation(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.nd
         Positions of ``common`` in ``a`` and in ``b``.  Genes of ``a`` not in
         ``index_a`` are disjoint or excess (excess when above ``b.max()``).
     """
-    return np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    index_a, index_b = _matching_positions(a, b)
+    return a[index_a], index_a, index_b
 
 
 def check_compatible(a: Genome, b: Genome) -> None:
@@ -81,70 +93,80 @@ def crossover(
     """
     check_compatible(fitter, other)
     a, b = fitter.conns, other.conns
-    common, ia, ib = align_by_innovation(a.innovation, b.innovation)
+    ia, ib = _matching_positions(a.innovation, b.innovation)
     bad = np.flatnonzero((a.src[ia] != b.src[ib]) | (a.dst[ia] != b.dst[ib]))
     if bad.size:
         k = int(bad[0])
-        raise _mismatch(int(common[k]), (int(a.src[ia[k]]), int(a.dst[ia[k]])), (int(b.src[ib[k]]), int(b.dst[ib[k]])))
+        raise _mismatch(
+            int(a.innovation[ia[k]]), (int(a.src[ia[k]]), int(a.dst[ia[k]])), (int(b.src[ib[k]]), int(b.dst[ib[k]]))
+        )
 
-    take_other = rng.random(len(common)) < 0.5
-    weight = np.where(take_other, b.weight[ib], a.weight[ia])
-    disabled_somewhere = ~a.enabled[ia] | ~b.enabled[ib]
-
-    only_a = np.ones(len(a.innovation), dtype=bool)
-    only_a[ia] = False
-    parts = [
-        (common, a.src[ia], a.dst[ia], weight, disabled_somewhere),
-        (a.innovation[only_a], a.src[only_a], a.dst[only_a], a.weight[only_a], ~a.enabled[only_a]),
-    ]
-    if equal_fitness:
-        only_b = np.ones(len(b.innovation), dtype=bool)
-        only_b[ib] = False
-        parts.append((b.innovation[only_b], b.src[only_b], b.dst[only_b], b.weight[only_b], ~b.enabled[only_b]))
-    innovation, src, dst, weight, disabled = (np.concatenate(cols) for cols in zip(*parts))
-    order = np.argsort(innovation, kind="stable")
-    innovation, src, dst, weight, disabled = innovation[order], src[order], dst[order], weight[order], disabled[order]
+    # Start from the fitter parent's genes (its structure arrays are shared, not copied)
+    # and take each matching gene's weight from the other parent with probability 1/2.
+    take_other = rng.random(len(ia)) < 0.5
+    weight = a.weight.copy()
+    weight[ia[take_other]] = b.weight[ib[take_other]]
+    disabled = ~a.enabled
+    disabled[ia] |= ~b.enabled[ib]
+    innovation, src, dst = a.innovation, a.src, a.dst
+    only_b = np.ones(len(b.innovation), dtype=bool)
+    only_b[ib] = False
+    from_both = equal_fitness and only_b.any()
+    if from_both:
+        innovation = np.concatenate((innovation, b.innovation[only_b]))
+        order = np.argsort(innovation, kind="stable")
+        innovation = innovation[order]
+        src = np.concatenate((src, b.src[only_b]))[order]
+        dst = np.concatenate((dst, b.dst[only_b]))[order]
+        weight = np.concatenate((weight, b.weight[only_b]))[order]
+        disabled = np.concatenate((disabled, ~b.enabled[only_b]))[order]
+        _check_unique_pairs(innovation, src, dst)
     stays_disabled = rng.random(len(innovation)) < config.reproduction.disabled_inherit_prob
     enabled = ~(disabled & stays_disabled)
 
-    if len(innovation) > 1:
-        pair_order = np.lexsort((dst, src))
-        dup = np.flatnonzero(
-            (src[pair_order][1:] == src[pair_order][:-1]) & (dst[pair_order][1:] == dst[pair_order][:-1])
-        )
-        if dup.size:
-            k = pair_order[dup[0]]
-            raise InvalidGenomeError(
-                f"parents give connection {int(src[k])} -> {int(dst[k])} two innovation numbers "
-                f"({int(innovation[k])} and {int(innovation[pair_order[dup[0] + 1]])}); genomes to be crossed "
-                "must share one InnovationTracker"
-            )
-
     nodes = _cross_nodes(fitter.nodes, other.nodes, rng, equal_fitness)
-    if fitter.config.feed_forward and not (
-        len(innovation) == len(a.innovation) and not np.any(enabled & ~a.enabled)
-    ):
+    if fitter.config.feed_forward and (from_both or np.any(enabled & ~a.enabled)):
         # Only genes from the other parent or re-enabled genes can close a cycle;
         # a child whose enabled genes are a subset of the fitter's is acyclic.
         enabled = _break_cycles(nodes.id, src, dst, enabled)
-    conns = ConnectionGenes(innovation, src, dst, weight, enabled)
-    return Genome._trusted(fitter.config, nodes, conns)
+    return Genome._trusted(fitter.config, nodes, ConnectionGenes(innovation, src, dst, weight, enabled))
+
+
+def _check_unique_pairs(innovation: np.ndarray, src: np.ndarray, dst: np.ndarray) -> None:
+    pair_order = np.lexsort((dst, src))
+    s, d = src[pair_order], dst[pair_order]
+    dup = np.flatnonzero((s[1:] == s[:-1]) & (d[1:] == d[:-1]))
+    if dup.size:
+        k = pair_order[dup[0]]
+        raise InvalidGenomeError(
+            f"parents give connection {int(src[k])} -> {int(dst[k])} two innovation numbers "
+            f"({int(innovation[k])} and {int(innovation[pair_order[dup[0] + 1]])}); genomes to be crossed "
+            "must share one InnovationTracker"
+        )
 
 
 def _cross_nodes(a: NodeGenes, b: NodeGenes, rng: np.random.Generator, equal_fitness: bool) -> NodeGenes:
-    """Node genes of the child: all of the fitter parent's (and the other's when equal)."""
-    common, ia, ib = np.intersect1d(a.id, b.id, assume_unique=True, return_indices=True)
-    take_other = rng.random(len(common)) < 0.5
-    matched = NodeGenes(*(np.where(take_other, fb[ib], fa[ia]) for fa, fb in zip(a, b)))
-    only_a = np.ones(len(a.id), dtype=bool)
-    only_a[ia] = False
-    parts = [matched, a.take(only_a)]
+    """Node genes of the child: all of the fitter parent's (and the other's when equal).
+
+    Matching nodes take their attributes from either parent at random.
+    """
+    ia, ib = _matching_positions(a.id, b.id)
+    take_other = rng.random(len(ia)) < 0.5
+    sel_a, sel_b = ia[take_other], ib[take_other]
+    fields = list(a)
+    if sel_a.size:
+        for f in range(2, len(fields)):  # id and kind agree; attributes may not
+            column = fields[f].copy()
+            column[sel_a] = b[f][sel_b]
+            fields[f] = column
+    child = NodeGenes(*fields)
     if equal_fitness:
         only_b = np.ones(len(b.id), dtype=bool)
         only_b[ib] = False
-        parts.append(b.take(only_b))
-    merged = NodeGenes(*(np.concatenate(cols) for cols in zip(*parts)))
-    return merged.take(np.argsort(merged.id, kind="stable"))
+        if only_b.any():
+            merged = NodeGenes(*(np.concatenate((x, y[only_b])) for x, y in zip(child, b)))
+            child = merged.take(np.argsort(merged.id, kind="stable"))
+    return child
 
 
 def _break_cycles(node_ids: np.ndarray, src: np.ndarray, dst: np.ndarray, enabled: np.ndarray) -> np.ndarray:

@@ -235,8 +235,12 @@ def _mutated_values(
     replace = r < replace_rate
     perturb = ~replace & (r < replace_rate + perturb_rate)
     new = values.copy()
-    new[perturb] += power * rng.standard_normal(int(np.count_nonzero(perturb)))
-    new[replace] = sample_attribute(rng, cfg, attribute, int(np.count_nonzero(replace)))
+    perturbed = int(np.count_nonzero(perturb))
+    if perturbed:
+        new[perturb] += power * rng.standard_normal(perturbed)
+    replaced = int(np.count_nonzero(replace))
+    if replaced:
+        new[replace] = sample_attribute(rng, cfg, attribute, replaced)
     return clamp_attribute(cfg, attribute, new)
 
 
