@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/python examples/grow_genome.py
+	$(BIN)/python examples/xor.py --out xor-winner.json
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check neat tests examples benchmarks
@@ -31,6 +31,8 @@ test: lint
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/genome.py
+	$(BIN)/python benchmarks/reproduction.py
+	$(BIN)/python benchmarks/xor.py --runs 100
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache

@@ -31,6 +31,15 @@ from .mutation import (
     mutate_weights,
     toggle_enabled,
 )
+from .nn import (
+    FeedForwardNetwork,
+    PopulationNetwork,
+    RecurrentNetwork,
+    compile,
+    compile_population,
+    load_network,
+    save_network,
+)
 from .population import Population
 from .reporting import Reporter, StatisticsReporter, StdOutReporter
 from .rng import make_rng, spawn
@@ -46,6 +55,7 @@ __all__ = [
     "ConnectionGenes",
     "EvaluationError",
     "ExtinctionError",
+    "FeedForwardNetwork",
     "Genome",
     "GenomeConfig",
     "InnovationTracker",
@@ -55,6 +65,8 @@ __all__ = [
     "NodeGenes",
     "NodeKind",
     "Population",
+    "PopulationNetwork",
+    "RecurrentNetwork",
     "Reporter",
     "ReproductionConfig",
     "RunConfig",
@@ -65,12 +77,15 @@ __all__ = [
     "add_connection",
     "add_node",
     "align_by_innovation",
+    "compile",
+    "compile_population",
     "crossover",
     "delete_connection",
     "delete_node",
     "distance",
     "distances",
     "load_checkpoint",
+    "load_network",
     "load_genome",
     "make_rng",
     "mutate",
@@ -83,6 +98,7 @@ __all__ = [
     "register_activation",
     "register_aggregation",
     "save_checkpoint",
+    "save_network",
     "save_genome",
     "spawn",
     "toggle_enabled",

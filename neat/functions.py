@@ -24,24 +24,46 @@ __all__ = [
     "aggregation_function",
     "register_activation",
     "register_aggregation",
+    "is_builtin_sum",
+    "activation_prescale",
 ]
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 
+def _as_float(z: np.ndarray) -> np.ndarray:
+    """``z`` as an array of float32 or wider."""
+    z = np.asarray(z)
+    if z.dtype.kind != "f" or z.dtype.itemsize < 4:
+        z = z.astype(np.result_type(z, np.float32))
+    return z
+
+
+def _logistic_of_negated(u: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(u))``, i.e. ``sigmoid(-u)``."""
+    # Where exp(u) overflows (u > 709 in float64) the result is exactly 0, the
+    # sigmoid rounded to a normal float; elsewhere it is within 3 ulp of the
+    # exact value.  Few passes over the array matter: the sigmoid dominates
+    # the cost of evaluating a network.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(u))
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # Split by sign so exp never overflows: both branches are exact.
-    out = np.empty_like(z, dtype=np.result_type(z, np.float32))
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+    """The logistic function 1 / (1 + exp(-z))."""
+    return _logistic_of_negated(np.negative(_as_float(z)))
 
 
 def _neat_sigmoid(z: np.ndarray) -> np.ndarray:
     """The NEAT paper's steepened sigmoid, 1 / (1 + exp(-4.9 z))."""
-    return _sigmoid(4.9 * z)
+    return _logistic_of_negated(-4.9 * _as_float(z))
+
+
+# fn.prescale = (c, g) declares fn(z) == g(c * z) for arrays of pre-activations:
+# the network compilers then fold c into the weights and call g, saving one
+# pass over the array per layer.
+_sigmoid.prescale = (-1.0, _logistic_of_negated)  # type: ignore[attr-defined]
+_neat_sigmoid.prescale = (-4.9, _logistic_of_negated)  # type: ignore[attr-defined]
 
 
 def _neat_python_sigmoid(z: np.ndarray) -> np.ndarray:
@@ -94,8 +116,12 @@ def _maxabs(x: np.ndarray) -> np.ndarray:
     return np.take_along_axis(x, idx[..., None], axis=-1)[..., 0]
 
 
+def _sum(x: np.ndarray) -> np.ndarray:
+    return np.sum(x, axis=-1)
+
+
 AGGREGATIONS: dict[str, ArrayFn] = {
-    "sum": lambda x: np.sum(x, axis=-1),
+    "sum": _sum,
     "product": lambda x: np.prod(x, axis=-1),
     "max": lambda x: np.max(x, axis=-1),
     "min": lambda x: np.min(x, axis=-1),
@@ -131,6 +157,32 @@ def register_aggregation(name: str, function: ArrayFn) -> None:
     if not callable(function):
         raise ConfigError(f"aggregation {name!r}: {function!r} is not callable")
     AGGREGATIONS[_check_name(name, "aggregation")] = function
+
+
+def is_builtin_sum(function: ArrayFn) -> bool:
+    """True when ``function`` is the built-in ``sum`` aggregation.
+
+    The network compilers evaluate every node aggregating with it as one
+    dense matrix product; any other aggregation (including a user's
+    replacement registered under the name ``"sum"``) is called on the
+    node's weighted inputs.
+    """
+    return function is _sum
+
+
+def activation_prescale(function: ArrayFn) -> tuple[float, ArrayFn]:
+    """``(c, g)`` such that ``function(z) == g(c * z)`` (up to rounding); ``(1.0, function)`` if none is declared.
+
+    A function declares one with the attribute ``prescale = (c, g)``; the
+    network compilers multiply a node's weights and bias by ``c`` and call
+    ``g``, which saves one pass over the node values (the sigmoids declare
+    theirs).  ``g`` receives a fresh float array.
+    """
+    declared = getattr(function, "prescale", None)
+    if declared is None:
+        return 1.0, function
+    scale, inner = declared
+    return float(scale), inner
 
 
 def activation_function(name: str) -> ArrayFn:

@@ -22,3 +22,28 @@ def test_genome_benchmark_prints_json_last():
     figures = json.loads(last)
     for key in ("perturb_100k_ms", "align_1k_us", "distance_10k_ms"):
         assert figures[key] > 0
+
+
+def test_xor_example_evolves_a_solution(tmp_path):
+    out = tmp_path / "winner.json"
+    text = run("examples/xor.py", "--seed", "3", "--out", str(out))
+    assert "solved after" in text and "gen    0" in text
+    from neat import load_genome
+
+    winner = load_genome(out)
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        from xor import solves_xor
+    finally:
+        sys.path.pop(0)
+    assert solves_xor(winner)
+
+
+def test_xor_and_reproduction_benchmarks_print_json_last():
+    figures = json.loads(run("benchmarks/xor.py", "--runs", "1").strip().splitlines()[-1])
+    for key in ("success_rate", "evaluations_mean", "evaluations_median", "evaluations_max", "generations_mean",
+                "hidden_nodes_mean", "enabled_connections_mean", "seconds_per_run_median",
+                "bookkeeping_ms_per_generation"):
+        assert key in figures
+    figures = json.loads(run("benchmarks/reproduction.py", "--quick").strip().splitlines()[-1])
+    assert set(figures) == {"bookkeeping_ms_150", "bookkeeping_ms_1000", "bookkeeping_ms_10000"}

@@ -1,0 +1,27 @@
+"""Phenotypes: genomes compiled into NumPy networks.
+
+``compile(genome)`` gives a ``FeedForwardNetwork`` (one dense matrix product
+per layer) or a ``RecurrentNetwork`` (one node-by-node matrix, one time step
+per call), chosen by the genome's config.  ``compile_population(genomes)``
+stacks many feed-forward networks so that one call evaluates all of them.
+``save_network`` / ``load_network`` write and read ``.npz`` files that need
+neither the genome nor the evolution code.
+"""
+
+from .compiler import compile
+from .export import load_network, save_network
+from .feedforward import FeedForwardNetwork, compile_feedforward
+from .population import PopulationNetwork, compile_population
+from .recurrent import RecurrentNetwork, compile_recurrent
+
+__all__ = [
+    "FeedForwardNetwork",
+    "PopulationNetwork",
+    "RecurrentNetwork",
+    "compile",
+    "compile_feedforward",
+    "compile_population",
+    "compile_recurrent",
+    "load_network",
+    "save_network",
+]
