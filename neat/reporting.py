@@ -85,13 +85,21 @@ class StdOutReporter(Reporter):
         self._fitness = fitness
 
     def species_changed(self, population: Population, species: tuple[Species, ...]) -> None:
+        self._print_line(population, f"{len(species):3d}")
+
+    def end_run(self, population: Population) -> None:
+        # The last generation of a run is evaluated but not speciated.
+        self._print_line(population, "  -")
+
+    def _print_line(self, population: Population, species: str) -> None:
         f = self._fitness
         if f is None:
             return
-        best = population.best_fitness
+        self._fitness = None
+        best = np.min(f) if population.minimize else np.max(f)
         self._print(
-            f"gen {population.generation:4d}  best {np.max(f) if not population.minimize else np.min(f):11.5g}  "
-            f"mean {np.mean(f):11.5g}  best-ever {best:11.5g}  species {len(species):3d}  "
+            f"gen {population.generation:4d}  best {best:11.5g}  mean {np.mean(f):11.5g}  "
+            f"best-ever {population.best_fitness:11.5g}  species {species}  "
             f"evals {population.evaluations:8d}  {time.perf_counter() - self._start:7.3f}s"
         )
 

@@ -175,3 +175,21 @@ def test_telling_twice_is_an_error():
     pop._record(weight_sum(pop.ask()))
     with pytest.raises(EvaluationError, match="already told"):
         pop._record(weight_sum(pop.genomes))
+
+
+def test_stdout_reporter_prints_one_line_per_generation_and_csv_reads_back(tmp_path):
+    import io
+
+    from neat.reporting import StdOutReporter
+
+    stream = io.StringIO()
+    stats = StatisticsReporter()
+    pop = Population(small(), reporters=[StdOutReporter(stream), stats])
+    pop.run(weight_sum, generations=4)
+    lines = [line for line in stream.getvalue().splitlines() if line.startswith("gen ")]
+    assert [int(line.split()[1]) for line in lines] == [0, 1, 2, 3]
+    assert "species" in lines[0] and "evals" in lines[0]
+    stats.to_csv(tmp_path / "s.csv")
+    back = StatisticsReporter.read_csv(tmp_path / "s.csv")
+    assert [g.best for g in back] == [g.best for g in stats.generations]
+    assert back[0].species_sizes == stats.generations[0].species_sizes
