@@ -8,6 +8,7 @@ One generation, as ``tell`` reads::
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -29,6 +30,19 @@ __all__ = ["Population", "Evaluate"]
 
 Evaluate = Callable[[list[Genome]], Any]
 """``evaluate(genomes) -> fitness``: one number per genome, in order; genomes are not modified."""
+
+
+def _accepts_generation(evaluate: Evaluate) -> bool:
+    """True when ``evaluate`` takes a ``generation`` keyword argument."""
+    try:
+        parameters = inspect.signature(evaluate).parameters
+    except (TypeError, ValueError):
+        return False
+    generation = parameters.get("generation")
+    return generation is not None and generation.kind in (
+        inspect.Parameter.KEYWORD_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    )
 
 
 class InvalidFitnessWarning(RuntimeWarning):
@@ -244,6 +258,11 @@ class Population:
     ) -> Genome:
         """Evolve: ``ask``, ``evaluate``, ``tell``, until a termination condition.
 
+        ``evaluate(genomes)`` returns one fitness per genome.  If it also
+        takes a ``generation`` keyword (as ``neat.gym`` evaluators do), it is
+        given the generation number, so that what it draws per generation
+        (episode seeds) is the same in a run resumed from a checkpoint.
+
         Stops after ``generations`` evaluated generations (default:
         ``[run] max_generations``), when the fitness threshold is reached,
         or when ``stop(population)`` returns true after an evaluation.  When
@@ -261,11 +280,12 @@ class Population:
             )
         if limit is not None and limit < 1:
             raise ValueError(f"generations must be >= 1, got {limit}")
+        pass_generation = _accepts_generation(evaluate)
         done = 0
         while limit is None or done < limit:
             genomes = self.ask()
             try:
-                fitness = evaluate(genomes)
+                fitness = evaluate(genomes, generation=self.generation) if pass_generation else evaluate(genomes)
             except EvaluationError:
                 raise
             except Exception as exc:

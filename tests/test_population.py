@@ -193,3 +193,16 @@ def test_stdout_reporter_prints_one_line_per_generation_and_csv_reads_back(tmp_p
     back = StatisticsReporter.read_csv(tmp_path / "s.csv")
     assert [g.best for g in back] == [g.best for g in stats.generations]
     assert back[0].species_sizes == stats.generations[0].species_sizes
+
+
+def test_evaluate_taking_a_generation_keyword_is_told_the_generation():
+    seen = []
+
+    def evaluate(genomes, *, generation):
+        seen.append(generation)
+        return weight_sum(genomes)
+
+    pop = Population(small())
+    pop.run(evaluate, generations=3)
+    pop.run(evaluate, generations=2)
+    assert seen == [0, 1, 2, 3, 4]
