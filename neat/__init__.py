@@ -16,6 +16,7 @@ from .config import (
 from .crossover import align_by_innovation, crossover
 from .distance import distance, distances, pack_genomes
 from .errors import CheckpointError, ConfigError, EvaluationError, ExtinctionError, InvalidGenomeError, NeatError
+from .evaluation import Evaluator
 from .functions import register_activation, register_aggregation
 from .genome import ConnectionGenes, Genome, NodeGenes, NodeKind
 from .innovation import InnovationTracker
@@ -54,6 +55,7 @@ __all__ = [
     "ConfigError",
     "ConnectionGenes",
     "EvaluationError",
+    "Evaluator",
     "ExtinctionError",
     "FeedForwardNetwork",
     "Genome",
