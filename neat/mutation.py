@@ -7,7 +7,7 @@ genome unchanged.  ``mutate`` composes them at the configured rates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -28,6 +28,8 @@ __all__ = [
     "mutate_node_attributes",
     "mutate_functions",
     "mutate",
+    "mutate_structure",
+    "mutate_attributes",
     "STRUCTURAL_OPERATORS",
     "OPERATORS",
 ]
@@ -204,50 +206,118 @@ def toggle_enabled(genome: Genome, config: Config, tracker: InnovationTracker, r
 
 
 # --- attribute mutations ----------------------------------------------------
-def _mutated_values(
-    values: np.ndarray, config: Config, genome_config: GenomeConfig, attribute: str, rng: np.random.Generator
-) -> np.ndarray | None:
-    """New values of one attribute array, or None when this child's are left alone.
+def _mutated_segments(
+    values: np.ndarray,
+    counts: np.ndarray,
+    config: Config,
+    genome_config: GenomeConfig,
+    attribute: str,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Mutate one attribute of many genomes in one vectorized pass.
 
-    With probability ``<attribute>_mutate_prob`` the genome's values are
-    mutated: each one is replaced by a fresh draw with probability
-    ``<attribute>_replace_rate``, else perturbed by N(0, power) with
-    probability ``<attribute>_perturb_rate``; all clamped to the bounds.
+    ``values`` is the concatenation of the genomes' arrays (``counts[i]``
+    values for genome ``i``).  Each genome is chosen with probability
+    ``<attribute>_mutate_prob``; each value of a chosen genome is replaced by
+    a fresh draw with probability ``<attribute>_replace_rate``, else
+    perturbed by N(0, power) with probability ``<attribute>_perturb_rate``;
+    all clamped to the bounds.
+
+    Returns
+    -------
+    ``(new values (n,), chosen (k,) bool)``, or None when no genome is chosen.
     """
     mc = config.mutation
     prob = getattr(mc, f"{attribute}_mutate_prob")
     perturb_rate = getattr(mc, f"{attribute}_perturb_rate")
     replace_rate = getattr(mc, f"{attribute}_replace_rate")
     power = getattr(mc, f"{attribute}_mutate_power")
-    n = len(values)
+    n, k = len(values), len(counts)
     if n == 0 or prob == 0.0 or (perturb_rate == 0.0 and replace_rate == 0.0):
         return None
-    if prob < 1.0 and rng.random() >= prob:
+    chosen = np.ones(k, dtype=bool) if prob >= 1.0 else rng.random(k) < prob
+    if not chosen.any():
         return None
-    cfg = genome_config
+    gene_mask = None if chosen.all() else np.repeat(chosen, counts)
     if replace_rate == 0.0 and perturb_rate == 1.0:
-        # Every value perturbed: one vectorized expression, no masks.
+        # Every value perturbed: one vectorized expression, no per-value masks.
         new = rng.standard_normal(n)
         new *= power
+        if gene_mask is not None:
+            new[~gene_mask] = 0.0
         new += values
-        return clamp_attribute(cfg, attribute, new)
+        return clamp_attribute(genome_config, attribute, new), chosen
     r = rng.random(n)
     replace = r < replace_rate
     perturb = ~replace & (r < replace_rate + perturb_rate)
+    if gene_mask is not None:
+        replace &= gene_mask
+        perturb &= gene_mask
     new = values.copy()
     perturbed = int(np.count_nonzero(perturb))
     if perturbed:
         new[perturb] += power * rng.standard_normal(perturbed)
     replaced = int(np.count_nonzero(replace))
     if replaced:
-        new[replace] = sample_attribute(rng, cfg, attribute, replaced)
-    return clamp_attribute(cfg, attribute, new)
+        new[replace] = sample_attribute(rng, genome_config, attribute, replaced)
+    return clamp_attribute(genome_config, attribute, new), chosen
+
+
+def mutate_attributes(genomes: Sequence[Genome], config: Config, rng: np.random.Generator) -> list[Genome]:
+    """Perturb or replace the weights, biases and responses of many genomes at once.
+
+    One vectorized pass per attribute over all genomes (the ``weight_*``,
+    ``bias_*`` and ``response_*`` rates); input nodes carry no attributes
+    and are left alone.  A genome none of whose attributes changed is
+    returned as it is.
+    """
+    genomes = list(genomes)
+    if not genomes:
+        return genomes
+    genome_config = genomes[0].config
+    n_in = genome_config.num_inputs
+    conn_counts = np.array([g.num_connections for g in genomes], dtype=np.int64)
+    node_counts = np.array([g.num_nodes - n_in for g in genomes], dtype=np.int64)
+    columns = {
+        "weight": (conn_counts, lambda g: g.conns.weight),
+        "bias": (node_counts, lambda g: g.nodes.bias[n_in:]),
+        "response": (node_counts, lambda g: g.nodes.response[n_in:]),
+    }
+    results = {}
+    for attribute, (counts, column) in columns.items():
+        values = np.concatenate([column(g) for g in genomes]) if len(genomes) > 1 else column(genomes[0])
+        mutated = _mutated_segments(values, counts, config, genome_config, attribute, rng)
+        if mutated is not None:
+            results[attribute] = (mutated[0], mutated[1], np.concatenate(([0], np.cumsum(counts))))
+    if not results:
+        return genomes
+    out = []
+    for i, genome in enumerate(genomes):
+        new: dict[str, np.ndarray] = {}
+        for attribute, (values, chosen, offsets) in results.items():
+            if chosen[i]:
+                new[attribute] = values[offsets[i] : offsets[i + 1]]
+        if not new:
+            out.append(genome)
+            continue
+        conns, nodes = genome.conns, genome.nodes
+        if "weight" in new:
+            conns = conns._replace(weight=new["weight"].copy())
+        changed_nodes = {
+            a: np.concatenate((getattr(nodes, a)[:n_in], new[a])) for a in ("bias", "response") if a in new
+        }
+        if changed_nodes:
+            nodes = nodes._replace(**changed_nodes)
+        out.append(genome.replace(nodes=nodes, conns=conns))
+    return out
 
 
 def mutate_weights(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:
     """Perturb or replace connection weights (``weight_*`` rates; one vectorized pass)."""
-    new = _mutated_values(genome.conns.weight, config, genome.config, "weight", rng)
-    return genome if new is None else genome.replace(conns=genome.conns._replace(weight=new))
+    mutated = _mutated_segments(
+        genome.conns.weight, np.array([genome.num_connections]), config, genome.config, "weight", rng
+    )
+    return genome if mutated is None else genome.replace(conns=genome.conns._replace(weight=mutated[0]))
 
 
 def mutate_node_attributes(
@@ -259,9 +329,11 @@ def mutate_node_attributes(
     changed = {}
     for attribute in ("bias", "response"):
         values = getattr(nodes, attribute)
-        new = _mutated_values(values[n_in:], config, genome.config, attribute, rng)
-        if new is not None:
-            changed[attribute] = np.concatenate((values[:n_in], new))
+        mutated = _mutated_segments(
+            values[n_in:], np.array([genome.num_nodes - n_in]), config, genome.config, attribute, rng
+        )
+        if mutated is not None:
+            changed[attribute] = np.concatenate((values[:n_in], mutated[0]))
     return genome.replace(nodes=nodes._replace(**changed)) if changed else genome
 
 
@@ -309,8 +381,8 @@ OPERATORS: dict[str, Operator] = {
 """Every mutation operator by name (all share one signature)."""
 
 
-def mutate(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:
-    """One child's mutations: structural ones, then enabled flags, weights, node attributes, functions.
+def mutate_structure(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:
+    """The structural part of ``mutate``: add/delete node/connection, enabled flags, node functions.
 
     Each structural mutation happens with its own ``*_prob``; with
     ``single_structural_mutation = true`` at most one of them happens, chosen
@@ -331,6 +403,15 @@ def mutate(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.r
         for op, p in rates:
             if p > 0.0 and rng.random() < p:
                 genome = op(genome, config, tracker, rng)
-    for op in (toggle_enabled, mutate_weights, mutate_node_attributes, mutate_functions):
-        genome = op(genome, config, tracker, rng)
-    return genome
+    genome = toggle_enabled(genome, config, tracker, rng)
+    return mutate_functions(genome, config, tracker, rng)
+
+
+def mutate(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:
+    """One child's mutations: ``mutate_structure``, then ``mutate_attributes`` (weights, biases, responses).
+
+    ``neat.reproduction`` does the same for a whole generation, with the
+    attribute mutations of all children in one vectorized pass.
+    """
+    genome = mutate_structure(genome, config, tracker, rng)
+    return mutate_attributes([genome], config, rng)[0]

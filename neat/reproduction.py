@@ -16,7 +16,7 @@ from .config import Config
 from .crossover import crossover
 from .genome import Genome
 from .innovation import InnovationTracker
-from .mutation import mutate
+from .mutation import mutate_attributes, mutate_structure
 from .species import Species, SpeciesSet
 
 __all__ = [
@@ -142,6 +142,7 @@ def make_offspring(
     ranked = [_ranked_members(s, scores) for s in species]
     pools = [r[: max(1, math.ceil(rc.survival_threshold * len(r)))] for r in ranked]
     children: list[Genome] = []
+    to_mutate: list[int] = []  # positions in children of those still to get attribute mutations
     for i, (order, pool, count) in enumerate(zip(ranked, pools, counts.tolist())):
         if count == 0:
             continue
@@ -150,16 +151,20 @@ def make_offspring(
         for _ in range(count - elites):
             a = int(pool[rng.integers(len(pool))])
             if rng.random() < rc.mutate_only_fraction:
-                children.append(mutate(genomes[a], config, tracker, rng))
-                continue
-            if len(pools) > 1 and rng.random() < rc.interspecies_mating_rate:
-                other = int(rng.integers(len(pools) - 1))
-                other += other >= i
-                b = int(pools[other][rng.integers(len(pools[other]))])
+                child = genomes[a]
             else:
-                b = int(pool[rng.integers(len(pool))])
-            if scores[b] > scores[a]:
-                a, b = b, a
-            child = crossover(genomes[a], genomes[b], config, rng, equal_fitness=bool(scores[a] == scores[b]))
-            children.append(mutate(child, config, tracker, rng))
+                if len(pools) > 1 and rng.random() < rc.interspecies_mating_rate:
+                    other = int(rng.integers(len(pools) - 1))
+                    other += other >= i
+                    b = int(pools[other][rng.integers(len(pools[other]))])
+                else:
+                    b = int(pool[rng.integers(len(pool))])
+                if scores[b] > scores[a]:
+                    a, b = b, a
+                child = crossover(genomes[a], genomes[b], config, rng, equal_fitness=bool(scores[a] == scores[b]))
+            to_mutate.append(len(children))
+            children.append(mutate_structure(child, config, tracker, rng))
+    # Weights, biases and responses of all children in one vectorized pass.
+    for position, child in zip(to_mutate, mutate_attributes([children[p] for p in to_mutate], config, rng)):
+        children[position] = child
     return children

@@ -158,3 +158,25 @@ def test_single_structural_mutation_makes_at_most_one():
         added_nodes = child.num_hidden - g.num_hidden
         added_conns = child.num_connections - g.num_connections
         assert (added_nodes, added_conns) in {(0, 0), (0, 1), (1, 2)}
+
+
+def test_mutate_attributes_over_many_genomes():
+    from neat.mutation import mutate_attributes
+
+    cfg = Config(genome={"num_inputs": 3, "num_outputs": 2, "hidden_layers": (2,)},
+                 mutation={"weight_mutate_prob": 0.5, "bias_mutate_prob": 0.0})
+    tracker = InnovationTracker.for_config(cfg)
+    genomes = [new_genome(cfg, tracker, make_rng(s)) for s in range(200)]
+    out = mutate_attributes(genomes, cfg, make_rng(1))
+    assert len(out) == 200
+    changed = [not np.array_equal(a.conns.weight, b.conns.weight) for a, b in zip(genomes, out)]
+    assert 70 < sum(changed) < 130  # each genome chosen with probability 0.5
+    for before, after, was_changed in zip(genomes, out, changed):
+        after.validate()
+        assert (after is before) == (not was_changed)
+        assert np.array_equal(after.nodes.bias, before.nodes.bias)  # bias_mutate_prob = 0
+        if was_changed:  # owns its weights (not a view of the whole batch)
+            assert after.conns.weight.base is None
+    none = cfg.replace(mutation={"weight_mutate_prob": 0.0})
+    assert all(a is b for a, b in zip(mutate_attributes(genomes, none, make_rng(1)), genomes))
+    assert mutate_attributes([], cfg, make_rng(1)) == []
