@@ -33,6 +33,48 @@ def _gather(offsets: np.ndarray, targets: np.ndarray, nodes: np.ndarray) -> np.n
     return targets[positions]
 
 
+SMALL_GRAPH_EDGES = 256
+"""Up to this many edges, plain Python lists beat NumPy's per-call overhead."""
+
+
+def _depths_small(num_nodes: int, src: list[int], dst: list[int]) -> np.ndarray:
+    """Level-synchronous Kahn on Python lists (same result as the vectorized form)."""
+    indegree = [0] * num_nodes
+    targets: list[list[int]] = [[] for _ in range(num_nodes)]
+    for a, b in zip(src, dst):
+        targets[a].append(b)
+        indegree[b] += 1
+    depth = [-1] * num_nodes
+    frontier = [v for v in range(num_nodes) if indegree[v] == 0]
+    level = 0
+    while frontier:
+        reached = []
+        for v in frontier:
+            depth[v] = level
+            for w in targets[v]:
+                indegree[w] -= 1
+                if indegree[w] == 0:
+                    reached.append(w)
+        frontier = reached
+        level += 1
+    return np.array(depth, dtype=np.int64)
+
+
+def _reachable_small(num_nodes: int, src: list[int], dst: list[int], start: int) -> np.ndarray:
+    targets: list[list[int]] = [[] for _ in range(num_nodes)]
+    for a, b in zip(src, dst):
+        targets[a].append(b)
+    seen = [False] * num_nodes
+    seen[start] = True
+    stack = [start]
+    while stack:
+        for w in targets[stack.pop()]:
+            if not seen[w]:
+                seen[w] = True
+                stack.append(w)
+    return np.array(seen, dtype=bool)
+
+
 def longest_path_depths(num_nodes: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Depth of every node: the length of the longest path reaching it.
 
@@ -52,6 +94,13 @@ def longest_path_depths(num_nodes: int, src: np.ndarray, dst: np.ndarray) -> np.
     """
     src = np.asarray(src, dtype=np.int64)
     dst = np.asarray(dst, dtype=np.int64)
+    if len(src) <= SMALL_GRAPH_EDGES:
+        return _depths_small(num_nodes, src.tolist(), dst.tolist())
+    return _depths_vectorized(num_nodes, src, dst)
+
+
+def _depths_vectorized(num_nodes: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Kahn's algorithm one level at a time, each level one set of array operations."""
     depth = np.full(num_nodes, -1, dtype=np.int64)
     indegree = np.bincount(dst, minlength=num_nodes)
     offsets, targets = _csr(num_nodes, src, dst)
@@ -83,6 +132,12 @@ def reachable_from(num_nodes: int, src: np.ndarray, dst: np.ndarray, start: int)
     """
     src = np.asarray(src, dtype=np.int64)
     dst = np.asarray(dst, dtype=np.int64)
+    if len(src) <= SMALL_GRAPH_EDGES:
+        return _reachable_small(num_nodes, src.tolist(), dst.tolist(), start)
+    return _reachable_vectorized(num_nodes, src, dst, start)
+
+
+def _reachable_vectorized(num_nodes: int, src: np.ndarray, dst: np.ndarray, start: int) -> np.ndarray:
     seen = np.zeros(num_nodes, dtype=bool)
     seen[start] = True
     offsets, targets = _csr(num_nodes, src, dst)

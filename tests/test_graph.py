@@ -3,7 +3,16 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neat.graph import creates_cycle, is_acyclic, longest_path_depths, reachable_from
+from neat.graph import (
+    _depths_small,
+    _depths_vectorized,
+    _reachable_small,
+    _reachable_vectorized,
+    creates_cycle,
+    is_acyclic,
+    longest_path_depths,
+    reachable_from,
+)
 
 
 @st.composite
@@ -50,3 +59,23 @@ def test_reachability_and_cycle_creation(case, data):
         a, b = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
         graph.add_edge(a, b)
         assert creates_cycle(n, src, dst, a, b) == (not nx.is_directed_acyclic_graph(graph))
+
+
+@given(graphs(), st.data())
+def test_list_and_vectorized_forms_agree(case, data):
+    n, src, dst, _ = case
+    assert np.array_equal(_depths_small(n, src.tolist(), dst.tolist()), _depths_vectorized(n, src, dst))
+    start = data.draw(st.integers(0, n - 1))
+    assert np.array_equal(_reachable_small(n, src.tolist(), dst.tolist(), start), _reachable_vectorized(n, src, dst, start))
+
+
+def test_large_graphs_take_the_vectorized_path():
+    rng = np.random.default_rng(0)
+    n = 400
+    src = rng.integers(0, n - 1, 2000)
+    dst = np.minimum(src + 1 + rng.integers(0, 20, 2000), n - 1)
+    graph = nx.DiGraph(list(zip(src.tolist(), dst.tolist())))
+    graph.add_nodes_from(range(n))
+    depth = longest_path_depths(n, src, dst)
+    assert depth.max() == nx.dag_longest_path_length(graph, weight="_unit")
+    assert set(np.flatnonzero(reachable_from(n, src, dst, 0)).tolist()) == nx.descendants(graph, 0) | {0}
