@@ -1,7 +1,7 @@
 """Internals shared by the network compilers (not public API).
 
 - reading a genome's enabled connections as node positions, with the few
-  checks the compilers rely on;
+  checks the compilers rely on, and its nodes in a network's numbering;
 - checking the ``X`` given to a network;
 - node blocks: a run of consecutive node indices evaluated together, with one
   matrix product for every sum-aggregation node, one gather per group of
@@ -92,6 +92,43 @@ def reaching_outputs(n: int, n_inputs: int, n_outputs: int, src: np.ndarray, dst
     keep = reachable_from(n + 1, rev_src, rev_dst, virtual)[:n]
     keep[:n_inputs] = True
     return keep
+
+
+def renumbered_nodes(genome: Genome, kept: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """The genome's nodes numbered as a network's: inputs first, then ``kept`` in its order.
+
+    Parameters
+    ----------
+    kept : (k,) int
+        Positions of the non-input nodes kept (every output among them), in
+        the order the network is to number them.
+
+    Returns
+    -------
+    index : (n,) int64
+        The node index of each position of ``genome.nodes``; -1 for the nodes not kept.
+    arguments : dict
+        The network constructor's keywords describing the nodes: ``num_inputs``,
+        ``node_ids``, ``output_indices``, ``bias``, ``response``,
+        ``activation_codes``, ``aggregation_codes``, ``activation_names`` and
+        ``aggregation_names``.
+    """
+    cfg, nodes = genome.config, genome.nodes
+    n_in, n_out = cfg.num_inputs, cfg.num_outputs
+    perm = np.concatenate((np.arange(n_in), kept))
+    index = np.full(len(nodes.id), -1, dtype=np.int64)
+    index[perm] = np.arange(len(perm))
+    return index, {
+        "num_inputs": n_in,
+        "node_ids": nodes.id[perm],
+        "output_indices": index[n_in : n_in + n_out],
+        "bias": nodes.bias[perm],
+        "response": nodes.response[perm],
+        "activation_codes": nodes.activation[perm],
+        "aggregation_codes": nodes.aggregation[perm],
+        "activation_names": cfg.activation_options,
+        "aggregation_names": cfg.aggregation_options,
+    }
 
 
 # --- arrays -------------------------------------------------------------------

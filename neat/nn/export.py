@@ -139,7 +139,7 @@ def _network_arguments(arrays: dict[str, np.ndarray], where: str) -> tuple[dict[
     if dtype not in ("float32", "float64"):
         raise CheckpointError(f"{where} has dtype {dtype!r}; expected 'float32' or 'float64'")
     kwargs: dict[str, Any] = {"num_inputs": scalar("num_inputs", "iu"), "dtype": dtype}
-    int_keys = (*_INT_KEYS, "layer_bounds") if kind == "feedforward" else _INT_KEYS
+    int_keys = (*_INT_KEYS, *_KINDS[kind]._LAYOUT_ARRAYS)  # feed-forward: layer_bounds
     for keys, kinds, what in ((int_keys, "iu", "integer"), (_FLOAT_KEYS, "f", "float"), (_NAME_KEYS, "U", "string")):
         for key in keys:
             value = arrays.get(key)

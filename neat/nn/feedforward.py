@@ -28,8 +28,7 @@ distinct function.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from os import PathLike
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -37,17 +36,16 @@ from ..errors import ConfigError
 from ..genome import Genome
 from ..graph import longest_path_depths
 from ._common import (
-    build_blocks,
-    check_codes,
     check_input,
     enabled_edges,
     float_dtype,
-    frozen,
     invalid,
     reaching_outputs,
-    resolve_functions,
+    renumbered_nodes,
     run_block,
 )
+from .base import CompiledNetwork
+from .base import _rebuild as _rebuild  # pickles made before the base class name it here
 
 __all__ = ["FeedForwardNetwork", "compile_feedforward", "node_layers"]
 
@@ -180,9 +178,7 @@ def compile_feedforward(genome: Genome, dtype: Any = np.float64, *, validate: bo
     # Inputs keep their order; other nodes go by layer, then activation (so a
     # layer's functions are contiguous runs), then aggregation, then id.
     order = np.lexsort((nodes.aggregation[kept], nodes.activation[kept], kept_layer))
-    perm = np.concatenate((np.arange(n_in), kept[order]))
-    index = np.full(n, -1, dtype=np.int64)
-    index[perm] = np.arange(len(perm))
+    index, node_arguments = renumbered_nodes(genome, kept[order])
     if pruned:
         live = layer[dst] >= 0
         src, dst, weight = src[live], dst[live], weight[live]
@@ -190,16 +186,8 @@ def compile_feedforward(genome: Genome, dtype: Any = np.float64, *, validate: bo
     counts[0] = n_in
     bounds = np.cumsum(counts)
     return FeedForwardNetwork(
-        num_inputs=n_in,
-        node_ids=nodes.id[perm],
+        **node_arguments,
         layer_bounds=bounds,
-        output_indices=index[n_in : n_in + n_out],
-        bias=nodes.bias[perm],
-        response=nodes.response[perm],
-        activation_codes=nodes.activation[perm],
-        aggregation_codes=nodes.aggregation[perm],
-        activation_names=cfg.activation_options,
-        aggregation_names=cfg.aggregation_options,
         edge_src=index[src],
         edge_dst=index[dst],
         edge_weight=weight,
@@ -209,7 +197,7 @@ def compile_feedforward(genome: Genome, dtype: Any = np.float64, *, validate: bo
     )
 
 
-class FeedForwardNetwork:
+class FeedForwardNetwork(CompiledNetwork):
     """A compiled feed-forward network (see the module docstring for the layout).
 
     Build one with ``compile_feedforward(genome)`` (or ``neat.nn.compile``), or
@@ -241,6 +229,9 @@ class FeedForwardNetwork:
         ``float64`` or ``float32``: the type of the arithmetic and of the outputs.
     """
 
+    _LAYOUT_ARRAYS: ClassVar[tuple[str, ...]] = ("layer_bounds",)
+    layer_bounds: np.ndarray
+
     def __init__(
         self,
         *,
@@ -261,42 +252,53 @@ class FeedForwardNetwork:
         dtype: Any = np.float64,
         check: bool = True,
     ) -> None:
-        self.num_inputs = int(num_inputs)
-        self.node_ids = frozen(node_ids, np.int64, check)
-        self.layer_bounds = frozen(layer_bounds, np.int64, check)
-        self.output_indices = frozen(output_indices, np.int64, check)
-        self.num_outputs = len(self.output_indices)
-        self.bias = frozen(bias, np.float64, check)
-        self.response = frozen(response, np.float64, check)
-        self.activation_codes = frozen(activation_codes, np.int16, check)
-        self.aggregation_codes = frozen(aggregation_codes, np.int16, check)
-        self.activation_names = tuple(str(name) for name in activation_names)
-        self.aggregation_names = tuple(str(name) for name in aggregation_names)
-        self.edge_src = frozen(edge_src, np.int64, check)
-        self.edge_dst = frozen(edge_dst, np.int64, check)
-        self.edge_weight = frozen(edge_weight, np.float64, check)
-        self.pruned_ids = frozen(np.empty(0) if pruned_ids is None else pruned_ids, np.int64, check)
-        self.dtype = float_dtype(dtype)
-        if check:
-            self._check()
-        act_fns, agg_fns = resolve_functions(self.activation_names, self.aggregation_names)
-        bounds = self.layer_bounds.tolist()
-        blocks = build_blocks(
-            bounds[:-1],
-            bounds[1:],
-            bounds[:-1],
-            self.bias,
-            self.response,
-            self.activation_codes,
-            self.aggregation_codes,
-            act_fns,
-            agg_fns,
-            self.edge_src,
-            self.edge_dst,
-            self.edge_weight,
-            self.dtype,
+        self.layer_bounds = layer_bounds  # stored read-only by CompiledNetwork.__init__, after node_ids
+        super().__init__(
+            num_inputs=num_inputs,
+            node_ids=node_ids,
+            output_indices=output_indices,
+            bias=bias,
+            response=response,
+            activation_codes=activation_codes,
+            aggregation_codes=aggregation_codes,
+            activation_names=activation_names,
+            aggregation_names=aggregation_names,
+            edge_src=edge_src,
+            edge_dst=edge_dst,
+            edge_weight=edge_weight,
+            pruned_ids=pruned_ids,
+            dtype=dtype,
+            check=check,
         )
-        self._plan = blocks
+
+    def _check(self) -> None:
+        """Check the arrays are a consistent network (``ValueError`` naming the first problem)."""
+        n, n_in = self.num_nodes, self.num_inputs
+        self._check_arrays()
+        self._check_node_arrays()
+        b = self.layer_bounds
+        if len(b) < 2 or b[0] != n_in or b[-1] != n or np.any(np.diff(b) <= 0):
+            raise ValueError(
+                f"layer_bounds must rise strictly from num_inputs ({n_in}) to the node count ({n}), got {b.tolist()}"
+            )
+        self._check_outputs(show_indices=True)
+        self._check_codes_and_edges()
+        src, dst = self.edge_src, self.edge_dst
+        if len(src):
+            if src.min() < 0 or dst.min() < n_in or dst.max() >= n:
+                raise ValueError(f"edges must run from node indices in [0, {n}) to non-input indices in [{n_in}, {n})")
+            layer_start = b[np.searchsorted(b, dst, side="right") - 1]
+            if np.any(src >= layer_start):
+                k = int(np.flatnonzero(src >= layer_start)[0])
+                raise ValueError(
+                    f"edge {int(src[k])} -> {int(dst[k])} does not come from an earlier layer "
+                    f"(layer of {int(dst[k])} starts at {int(layer_start[k])})"
+                )
+
+    def _build_plan(self) -> None:
+        """One block per layer, each reading every earlier node."""
+        bounds = self.layer_bounds.tolist()
+        self._plan = self._build_blocks(bounds[:-1], bounds[1:], bounds[:-1])
         self._rows = self.num_nodes + 1
         self._output_rows = self.output_indices + 1
 
@@ -334,19 +336,9 @@ class FeedForwardNetwork:
 
     # ------------------------------------------------------------------
     @property
-    def num_nodes(self) -> int:
-        """Number of nodes (inputs included) after pruning."""
-        return len(self.node_ids)
-
-    @property
     def num_layers(self) -> int:
         """Number of layers after the inputs."""
         return len(self.layer_bounds) - 1
-
-    @property
-    def num_connections(self) -> int:
-        """Number of connections evaluated (enabled and into a kept node)."""
-        return len(self.edge_src)
 
     @property
     def layer_shapes(self) -> list[tuple[int, int]]:
@@ -377,37 +369,6 @@ class FeedForwardNetwork:
         """Name of the aggregation of the node at ``index``."""
         return self.aggregation_names[int(self.aggregation_codes[index])]
 
-    def save(self, path: str | PathLike[str]) -> None:
-        """Write the network to an ``.npz`` file (atomically); see ``neat.nn.load_network``."""
-        from .export import save_network
-
-        save_network(self, path)
-
-    def __reduce__(self) -> Any:
-        # Lets concurrent.futures ship a network to a worker as its arrays;
-        # the worker looks the functions up by name in its own registry.
-        return (_rebuild, (type(self), self.arrays()))
-
-    def arrays(self) -> dict[str, Any]:
-        """The constructor's arguments (what ``save`` writes)."""
-        return {
-            "num_inputs": self.num_inputs,
-            "node_ids": self.node_ids,
-            "layer_bounds": self.layer_bounds,
-            "output_indices": self.output_indices,
-            "bias": self.bias,
-            "response": self.response,
-            "activation_codes": self.activation_codes,
-            "aggregation_codes": self.aggregation_codes,
-            "activation_names": self.activation_names,
-            "aggregation_names": self.aggregation_names,
-            "edge_src": self.edge_src,
-            "edge_dst": self.edge_dst,
-            "edge_weight": self.edge_weight,
-            "pruned_ids": self.pruned_ids,
-            "dtype": self.dtype,
-        }
-
     def astype(self, dtype: Any) -> FeedForwardNetwork:
         """The same network computing in ``dtype`` (float32 or float64)."""
         return FeedForwardNetwork(**{**self.arrays(), "dtype": dtype}, check=False)
@@ -417,56 +378,3 @@ class FeedForwardNetwork:
             f"FeedForwardNetwork(inputs={self.num_inputs}, outputs={self.num_outputs}, nodes={self.num_nodes}, "
             f"layers={self.layer_shapes}, connections={self.num_connections}, dtype={self.dtype.name})"
         )
-
-    # ------------------------------------------------------------------
-    def _check(self) -> None:
-        """Check the arrays are a consistent network (``ValueError`` naming the first problem)."""
-        n, n_in = self.num_nodes, self.num_inputs
-        if n_in < 1:
-            raise ValueError(f"num_inputs must be >= 1, got {n_in}")
-        for name in (
-            "node_ids",
-            "layer_bounds",
-            "output_indices",
-            "bias",
-            "response",
-            "activation_codes",
-            "aggregation_codes",
-            "edge_src",
-            "edge_dst",
-            "edge_weight",
-            "pruned_ids",
-        ):
-            if getattr(self, name).ndim != 1:
-                raise ValueError(f"{name} must be 1-D, got shape {getattr(self, name).shape}")
-        for name in ("bias", "response", "activation_codes", "aggregation_codes"):
-            if len(getattr(self, name)) != n:
-                raise ValueError(f"{name} must have one entry per node ({n}), got {len(getattr(self, name))}")
-        b = self.layer_bounds
-        if len(b) < 2 or b[0] != n_in or b[-1] != n or np.any(np.diff(b) <= 0):
-            raise ValueError(
-                f"layer_bounds must rise strictly from num_inputs ({n_in}) to the node count ({n}), got {b.tolist()}"
-            )
-        if self.num_outputs < 1 or np.any((self.output_indices < n_in) | (self.output_indices >= n)):
-            raise ValueError(
-                f"output_indices must be non-input node indices in [{n_in}, {n}), got {self.output_indices.tolist()}"
-            )
-        check_codes(self.activation_codes, self.activation_names, "activation")
-        check_codes(self.aggregation_codes, self.aggregation_names, "aggregation")
-        src, dst = self.edge_src, self.edge_dst
-        if not len(src) == len(dst) == len(self.edge_weight):
-            raise ValueError("edge_src, edge_dst and edge_weight must have equal lengths")
-        if len(src):
-            if src.min() < 0 or dst.min() < n_in or dst.max() >= n:
-                raise ValueError(f"edges must run from node indices in [0, {n}) to non-input indices in [{n_in}, {n})")
-            layer_start = b[np.searchsorted(b, dst, side="right") - 1]
-            if np.any(src >= layer_start):
-                k = int(np.flatnonzero(src >= layer_start)[0])
-                raise ValueError(
-                    f"edge {int(src[k])} -> {int(dst[k])} does not come from an earlier layer "
-                    f"(layer of {int(dst[k])} starts at {int(layer_start[k])})"
-                )
-
-
-def _rebuild(cls: type, arrays: dict[str, Any]) -> FeedForwardNetwork:
-    return cls(**arrays, check=False)

@@ -21,24 +21,14 @@ after ``reset()``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from os import PathLike
 from typing import Any
 
 import numpy as np
 
 from ..genome import Genome
-from ._common import (
-    build_blocks,
-    check_codes,
-    check_input,
-    enabled_edges,
-    float_dtype,
-    frozen,
-    reaching_outputs,
-    resolve_functions,
-    run_block,
-)
+from ._common import check_input, enabled_edges, float_dtype, reaching_outputs, renumbered_nodes, run_block
+from .base import CompiledNetwork
+from .base import _rebuild as _rebuild  # pickles made before the base class name it here
 
 __all__ = ["RecurrentNetwork", "compile_recurrent"]
 
@@ -63,20 +53,10 @@ def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool
     keep = reaching_outputs(n, n_in, n_out, src, dst)
     kept = np.flatnonzero(keep[n_in:]) + n_in
     order = np.lexsort((nodes.aggregation[kept], nodes.activation[kept]))
-    perm = np.concatenate((np.arange(n_in), kept[order]))
-    index = np.full(n, -1, dtype=np.int64)
-    index[perm] = np.arange(len(perm))
+    index, node_arguments = renumbered_nodes(genome, kept[order])
     live = keep[dst]
     return RecurrentNetwork(
-        num_inputs=n_in,
-        node_ids=nodes.id[perm],
-        output_indices=index[n_in : n_in + n_out],
-        bias=nodes.bias[perm],
-        response=nodes.response[perm],
-        activation_codes=nodes.activation[perm],
-        aggregation_codes=nodes.aggregation[perm],
-        activation_names=cfg.activation_options,
-        aggregation_names=cfg.aggregation_options,
+        **node_arguments,
         edge_src=index[src[live]],
         edge_dst=index[dst[live]],
         edge_weight=weight[live],
@@ -86,7 +66,7 @@ def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool
     )
 
 
-class RecurrentNetwork:
+class RecurrentNetwork(CompiledNetwork):
     """A compiled recurrent network with its state (see the module docstring for the time semantics).
 
     Attributes are those of ``FeedForwardNetwork`` without layers:
@@ -99,59 +79,23 @@ class RecurrentNetwork:
     node index ``i`` to node index ``j``.
     """
 
-    def __init__(
-        self,
-        *,
-        num_inputs: int,
-        node_ids: np.ndarray,
-        output_indices: np.ndarray,
-        bias: np.ndarray,
-        response: np.ndarray,
-        activation_codes: np.ndarray,
-        aggregation_codes: np.ndarray,
-        activation_names: Sequence[str],
-        aggregation_names: Sequence[str],
-        edge_src: np.ndarray,
-        edge_dst: np.ndarray,
-        edge_weight: np.ndarray,
-        pruned_ids: np.ndarray | None = None,
-        dtype: Any = np.float64,
-        check: bool = True,
-    ) -> None:
-        self.num_inputs = int(num_inputs)
-        self.node_ids = frozen(node_ids, np.int64, check)
-        self.output_indices = frozen(output_indices, np.int64, check)
-        self.num_outputs = len(self.output_indices)
-        self.bias = frozen(bias, np.float64, check)
-        self.response = frozen(response, np.float64, check)
-        self.activation_codes = frozen(activation_codes, np.int16, check)
-        self.aggregation_codes = frozen(aggregation_codes, np.int16, check)
-        self.activation_names = tuple(str(name) for name in activation_names)
-        self.aggregation_names = tuple(str(name) for name in aggregation_names)
-        self.edge_src = frozen(edge_src, np.int64, check)
-        self.edge_dst = frozen(edge_dst, np.int64, check)
-        self.edge_weight = frozen(edge_weight, np.float64, check)
-        self.pruned_ids = frozen(np.empty(0) if pruned_ids is None else pruned_ids, np.int64, check)
-        self.dtype = float_dtype(dtype)
-        if check:
-            self._check()
-        act_fns, agg_fns = resolve_functions(self.activation_names, self.aggregation_names)
+    def _check(self) -> None:
+        """Check the arrays are a consistent network (``ValueError`` naming the first problem)."""
+        n, n_in = self.num_nodes, self.num_inputs
+        self._check_arrays()
+        if n <= n_in:
+            raise ValueError(f"a network needs nodes beyond its {n_in} inputs, got {n} nodes")
+        self._check_node_arrays()
+        self._check_outputs(show_indices=False)
+        self._check_codes_and_edges()
+        src, dst = self.edge_src, self.edge_dst
+        if len(src) and (src.min() < 0 or src.max() >= n or dst.min() < n_in or dst.max() >= n):
+            raise ValueError(f"edges must run from node indices in [0, {n}) to non-input indices in [{n_in}, {n})")
+
+    def _build_plan(self) -> None:
+        """One block of every non-input node, reading every node; and no state yet."""
         n = self.num_nodes
-        (self._block,) = build_blocks(
-            [self.num_inputs],
-            [n],
-            [n],
-            self.bias,
-            self.response,
-            self.activation_codes,
-            self.aggregation_codes,
-            act_fns,
-            agg_fns,
-            self.edge_src,
-            self.edge_dst,
-            self.edge_weight,
-            self.dtype,
-        )
+        (self._block,) = self._build_blocks([self.num_inputs], [n], [n])
         self._output_rows = self.output_indices + 1
         self._state: np.ndarray | None = None
 
@@ -232,91 +176,14 @@ class RecurrentNetwork:
 
     # ------------------------------------------------------------------
     @property
-    def num_nodes(self) -> int:
-        """Number of nodes (inputs included) after pruning."""
-        return len(self.node_ids)
-
-    @property
-    def num_connections(self) -> int:
-        """Number of connections evaluated."""
-        return len(self.edge_src)
-
-    @property
     def weights(self) -> np.ndarray:
         """(n_nodes, n_nodes) dense weights, float64: ``weights[i, j]`` from index ``i`` to ``j``."""
         W = np.zeros((self.num_nodes, self.num_nodes))
         np.add.at(W, (self.edge_src, self.edge_dst), self.edge_weight)
         return W
 
-    def save(self, path: str | PathLike[str]) -> None:
-        """Write the network (not its state) to an ``.npz`` file; see ``neat.nn.load_network``."""
-        from .export import save_network
-
-        save_network(self, path)
-
-    def __reduce__(self) -> Any:
-        # Lets concurrent.futures ship a network to a worker as its arrays (not the state);
-        # the worker looks the functions up by name in its own registry.
-        return (_rebuild, (type(self), self.arrays()))
-
-    def arrays(self) -> dict[str, Any]:
-        """The constructor's arguments (what ``save`` writes)."""
-        return {
-            "num_inputs": self.num_inputs,
-            "node_ids": self.node_ids,
-            "output_indices": self.output_indices,
-            "bias": self.bias,
-            "response": self.response,
-            "activation_codes": self.activation_codes,
-            "aggregation_codes": self.aggregation_codes,
-            "activation_names": self.activation_names,
-            "aggregation_names": self.aggregation_names,
-            "edge_src": self.edge_src,
-            "edge_dst": self.edge_dst,
-            "edge_weight": self.edge_weight,
-            "pruned_ids": self.pruned_ids,
-            "dtype": self.dtype,
-        }
-
     def __repr__(self) -> str:
         return (
             f"RecurrentNetwork(inputs={self.num_inputs}, outputs={self.num_outputs}, nodes={self.num_nodes}, "
             f"connections={self.num_connections}, dtype={self.dtype.name})"
         )
-
-    def _check(self) -> None:
-        n, n_in = self.num_nodes, self.num_inputs
-        if n_in < 1:
-            raise ValueError(f"num_inputs must be >= 1, got {n_in}")
-        for name in (
-            "node_ids",
-            "output_indices",
-            "bias",
-            "response",
-            "activation_codes",
-            "aggregation_codes",
-            "edge_src",
-            "edge_dst",
-            "edge_weight",
-            "pruned_ids",
-        ):
-            if getattr(self, name).ndim != 1:
-                raise ValueError(f"{name} must be 1-D, got shape {getattr(self, name).shape}")
-        if n <= n_in:
-            raise ValueError(f"a network needs nodes beyond its {n_in} inputs, got {n} nodes")
-        for name in ("bias", "response", "activation_codes", "aggregation_codes"):
-            if len(getattr(self, name)) != n:
-                raise ValueError(f"{name} must have one entry per node ({n}), got {len(getattr(self, name))}")
-        if self.num_outputs < 1 or np.any((self.output_indices < n_in) | (self.output_indices >= n)):
-            raise ValueError(f"output_indices must be non-input node indices in [{n_in}, {n})")
-        check_codes(self.activation_codes, self.activation_names, "activation")
-        check_codes(self.aggregation_codes, self.aggregation_names, "aggregation")
-        src, dst = self.edge_src, self.edge_dst
-        if not len(src) == len(dst) == len(self.edge_weight):
-            raise ValueError("edge_src, edge_dst and edge_weight must have equal lengths")
-        if len(src) and (src.min() < 0 or src.max() >= n or dst.min() < n_in or dst.max() >= n):
-            raise ValueError(f"edges must run from node indices in [0, {n}) to non-input indices in [{n_in}, {n})")
-
-
-def _rebuild(cls: type, arrays: dict[str, Any]) -> RecurrentNetwork:
-    return cls(**arrays, check=False)
