@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/python examples/xor.py --out xor-winner.json
+	$(BIN)/python examples/cartpole.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check neat tests examples benchmarks

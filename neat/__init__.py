@@ -19,6 +19,7 @@ from .errors import CheckpointError, ConfigError, EvaluationError, ExtinctionErr
 from .evaluation import Evaluator
 from .functions import register_activation, register_aggregation
 from .genome import ConnectionGenes, Genome, NodeGenes, NodeKind
+from .gym import GymEvaluator, genome_shape
 from .innovation import InnovationTracker
 from .io import load_genome, save_genome
 from .mutation import (
@@ -59,6 +60,7 @@ __all__ = [
     "ExtinctionError",
     "FeedForwardNetwork",
     "Genome",
+    "GymEvaluator",
     "GenomeConfig",
     "InnovationTracker",
     "InvalidGenomeError",
@@ -86,6 +88,7 @@ __all__ = [
     "delete_node",
     "distance",
     "distances",
+    "genome_shape",
     "load_checkpoint",
     "load_network",
     "load_genome",

@@ -1,0 +1,152 @@
+"""Speed of evaluating genomes on gymnasium's CartPole-v1, end to end.
+
+Keys (env steps per second; best of ``--repeats`` timings, the machine being shared):
+
+- ``cartpole_bare_steps_per_s``: one ``gymnasium.make("CartPole-v1")`` env,
+  random actions (``action_space.sample()``), ``reset()`` at each episode end:
+  the env's own rate.  ``cartpole_bare_seeded_steps_per_s``: the same with
+  ``reset(seed=k)``, as the evaluators reset every episode.
+- ``cartpole_serial_steps_per_s``: ``GymEvaluator(vectorized=False)`` on 150
+  start genomes (examples/cartpole.toml, 4 inputs, 2 outputs), ``--episodes``
+  episodes each: compiling the networks, resetting, stepping, mapping actions
+  and bookkeeping, divided into the env steps that count (those of running
+  episodes).  ``serial_over_bare`` = serial / bare.
+- ``cartpole_vector_steps_per_s``: the same with CartPole's NumPy vector env
+  (``vectorization_mode="vector_entry_point"``, the default for CartPole).
+  ``cartpole_vector_substeps_per_s`` counts every sub-env step instead, those
+  taken after a sub-env's episode ended included (lockstep runs until the
+  longest episode ends).
+- ``cartpole_trained_...``: the same two evaluators on the last generation of
+  a run stopped when its best genome balanced every episode (longer episodes);
+  ``cartpole_balancing_...``: on 150 copies of that best genome (every episode
+  lasts the 500 steps of the time limit, so every sub-env step counts).
+- ``..._mean_return``: the mean episode return (= length) of each population.
+
+No LunarLander keys: box2d is not a dependency.
+
+Run:  python benchmarks/gym_eval.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import pathlib
+import time
+
+import neat
+from neat.gym import GymEvaluator
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ENV_ID = "CartPole-v1"
+
+
+def bare_rate(steps: int, *, seeded: bool) -> float:
+    """Env steps per second of one env with random actions."""
+    import gymnasium
+
+    env = gymnasium.make(ENV_ID)
+    env.action_space.seed(0)
+    env.reset(seed=0)
+    episodes = 0
+    start = time.perf_counter()
+    for _ in range(steps):
+        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        if terminated or truncated:
+            episodes += 1
+            if seeded:
+                env.reset(seed=episodes)
+            else:
+                env.reset()
+    rate = steps / (time.perf_counter() - start)
+    env.close()
+    return rate
+
+
+def evaluator_rate(genomes: list[neat.Genome], *, vectorized: bool, episodes: int, generations: int) -> dict:
+    """Counted env steps per second (and sub-env steps per second) over ``generations`` evaluations."""
+    with GymEvaluator(ENV_ID, episodes=episodes, vectorized=None if vectorized else False) as evaluator:
+        evaluator(genomes, generation=0)  # make the envs (kept between generations)
+        counted = evaluator.env_steps
+        substeps = 0
+        start = time.perf_counter()
+        for generation in range(1, generations + 1):
+            returns = evaluator.episode_returns(genomes, generation=generation)
+            substeps += returns.size * int(returns.max())  # CartPole: return == episode length
+        seconds = time.perf_counter() - start
+        counted = evaluator.env_steps - counted
+    mean_return = counted / (generations * returns.size)
+    return {"steps_per_s": counted / seconds, "substeps_per_s": substeps / seconds, "mean_return": mean_return}
+
+
+def start_genomes(config: neat.Config, count: int, seed: int = 0) -> list[neat.Genome]:
+    tracker = neat.InnovationTracker.for_config(config)
+    return neat.new_genomes(config, tracker, neat.make_rng(seed), count)
+
+
+def trained_genomes(config: neat.Config, episodes: int) -> tuple[list[neat.Genome], neat.Genome]:
+    """The last generation of a run stopped when its best genome balanced every episode, and that genome."""
+    population = neat.Population(config, seed=0)
+    with GymEvaluator(ENV_ID, episodes=episodes, seed=0) as evaluator:
+        best = population.run(evaluator, 50, stop=lambda pop: pop.best_fitness >= 500.0)
+    return population.genomes, best
+
+
+def best(fn, repeats: int) -> dict:
+    runs = [fn() for _ in range(repeats)]
+    return max(runs, key=lambda r: r["steps_per_s"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--population", type=int, default=150)
+    parser.add_argument("--episodes", type=int, default=10)
+    parser.add_argument("--generations", type=int, default=5, help="evaluations timed per figure")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="smoke run: small budgets, one repeat")
+    args = parser.parse_args()
+    if args.quick:
+        args.population, args.episodes, args.generations, args.repeats = 20, 2, 1, 1
+    bare_steps = 5_000 if args.quick else 100_000
+
+    config = neat.Config.from_toml_file(ROOT / "examples" / "cartpole.toml").replace(
+        run={"population_size": args.population}
+    )
+    bare = max(bare_rate(bare_steps, seeded=False) for _ in range(args.repeats))
+    bare_seeded = max(bare_rate(bare_steps, seeded=True) for _ in range(args.repeats))
+    print(f"bare CartPole-v1, random actions:      {bare:12,.0f} steps/s ({bare_seeded:,.0f} with seeded resets)")
+
+    figures = {
+        "cartpole_bare_steps_per_s": round(bare),
+        "cartpole_bare_seeded_steps_per_s": round(bare_seeded),
+    }
+    trained, champion = trained_genomes(config, args.episodes)
+    populations = {"": start_genomes(config, args.population), "trained_": trained}
+    populations["balancing_"] = [champion] * args.population
+    for label, genomes in populations.items():
+        name = label.rstrip("_") or "start"
+        for mode in ("serial", "vector"):
+            timing = functools.partial(
+                evaluator_rate, genomes, vectorized=mode == "vector", episodes=args.episodes,
+                generations=args.generations,
+            )
+            r = best(timing, args.repeats)
+            print(
+                f"{mode:6s} evaluator, {len(genomes)} {name} genomes x {args.episodes} episodes "
+                f"(mean return {r['mean_return']:.1f}): {r['steps_per_s']:12,.0f} steps/s"
+                + (f" ({r['substeps_per_s']:,.0f} sub-env steps/s)" if mode == "vector" else "")
+            )
+            figures[f"cartpole_{label}{mode}_steps_per_s"] = round(r["steps_per_s"])
+            if mode == "vector":
+                figures[f"cartpole_{label}vector_substeps_per_s"] = round(r["substeps_per_s"])
+            figures[f"cartpole_{label}mean_return"] = round(r["mean_return"], 2)
+    figures["serial_over_bare"] = round(figures["cartpole_serial_steps_per_s"] / bare, 3)
+    figures["serial_over_bare_seeded"] = round(figures["cartpole_serial_steps_per_s"] / bare_seeded, 3)
+    figures["population"] = args.population
+    figures["episodes"] = args.episodes
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
