@@ -42,11 +42,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 ENV_ID = "CartPole-v1"
 
 
-def bare_rate(steps: int, *, seeded: bool) -> float:
+def bare_rate(steps: int, *, seeded: bool, env_id: str = ENV_ID) -> float:
     """Env steps per second of one env with random actions."""
     import gymnasium
 
-    env = gymnasium.make(ENV_ID)
+    env = gymnasium.make(env_id)
     env.action_space.seed(0)
     env.reset(seed=0)
     episodes = 0
@@ -91,6 +91,42 @@ def trained_genomes(config: neat.Config, episodes: int) -> tuple[list[neat.Genom
     with GymEvaluator(ENV_ID, episodes=episodes, seed=0) as evaluator:
         best = population.run(evaluator, 50, stop=lambda pop: pop.best_fitness >= 500.0)
     return population.genomes, best
+
+
+def lunar_figures(population: int, episodes: int, bare_steps: int, repeats: int) -> dict:
+    """LunarLander-v3: the bare env, the serial evaluator, and the evaluator on a 2-process pool."""
+    try:
+        import Box2D  # noqa: F401
+    except ImportError:
+        print("LunarLander skipped: install the box2d extra (pip install 'neatlab[box2d]')")
+        return {"lunar_bare_steps_per_s": None, "lunar_serial_steps_per_s": None, "lunar_pool_steps_per_s": None}
+    from concurrent.futures import ProcessPoolExecutor
+
+    env_id = "LunarLander-v3"
+    config = neat.Config(genome={"num_inputs": 8, "num_outputs": 4}, run={"population_size": population})
+    genomes = start_genomes(config, population)
+    bare = max(bare_rate(bare_steps, seeded=True, env_id=env_id) for _ in range(repeats))
+
+    def rate(executor) -> float:
+        with GymEvaluator(env_id, episodes=episodes, vectorized=False, executor=executor) as evaluator:
+            evaluator(genomes, generation=0)  # make the envs (in the workers too)
+            before = evaluator.env_steps
+            start = time.perf_counter()
+            evaluator(genomes, generation=1)
+            return (evaluator.env_steps - before) / (time.perf_counter() - start)
+
+    serial = max(rate(None) for _ in range(repeats))
+    with ProcessPoolExecutor(2) as pool:
+        pooled = max(rate(pool) for _ in range(repeats))
+    print(f"LunarLander-v3: bare {bare:,.0f} steps/s, serial evaluator {serial:,.0f}, 2-process pool {pooled:,.0f} "
+          f"({pooled / serial:.2f}x serial)")
+    return {
+        "lunar_bare_steps_per_s": round(bare),
+        "lunar_serial_steps_per_s": round(serial),
+        "lunar_pool_steps_per_s": round(pooled),
+        "lunar_pool_over_serial": round(pooled / serial, 3),
+        "lunar_serial_over_bare": round(serial / bare, 3),
+    }
 
 
 def best(fn, repeats: int) -> dict:
@@ -143,6 +179,7 @@ def main() -> None:
             figures[f"cartpole_{label}mean_return"] = round(r["mean_return"], 2)
     figures["serial_over_bare"] = round(figures["cartpole_serial_steps_per_s"] / bare, 3)
     figures["serial_over_bare_seeded"] = round(figures["cartpole_serial_steps_per_s"] / bare_seeded, 3)
+    figures.update(lunar_figures(args.population, 2 if args.quick else 3, bare_steps // 5, args.repeats))
     figures["population"] = args.population
     figures["episodes"] = args.episodes
     print(json.dumps(figures))

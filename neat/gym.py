@@ -51,7 +51,9 @@ package imports this module.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -485,6 +487,16 @@ class GymEvaluator:
         ``"auto"`` (default): taken from the genomes' output activation
         (``output_range_of``); ``None``: outputs are unbounded (``tanh``
         squash); or ``(lo, hi)``.  Used by ``Box`` and ``MultiBinary`` actions.
+    executor
+        A ``concurrent.futures.Executor`` (process pool, Dask
+        ``client.get_executor()``): the genomes are split into one chunk per
+        worker, each played there serially, and the returns come back in
+        genome order, so the fitness is the same as without it.  ``env`` (a
+        factory must then be a module-level function) and the settings travel
+        to the workers; each worker keeps its envs between generations.
+    workers
+        Number of chunks per generation with an executor; default: the
+        executor's worker count when it reports one, else 1.
 
     Attributes
     ----------
@@ -515,6 +527,8 @@ class GymEvaluator:
         env_kwargs: dict[str, Any] | None = None,
         vector_kwargs: dict[str, Any] | None = None,
         output_range: tuple[float, float] | str | None = "auto",
+        executor: Executor | None = None,
+        workers: int | None = None,
     ) -> None:
         if not (isinstance(env, str) or callable(env)):
             raise ConfigError(f"env must be an env id string or a zero-argument factory, got {type(env).__name__}")
@@ -542,6 +556,10 @@ class GymEvaluator:
         if not (output_range is None or output_range == "auto" or _is_range(output_range)):
             raise ConfigError(f'output_range must be "auto", None or (lo, hi) with lo < hi, got {output_range!r}')
         self.output_range = output_range
+        self.executor = executor
+        self.workers = _check_int(workers, "workers", 1) if workers is not None else (
+            getattr(executor, "_max_workers", None) or 1
+        )
         self.env_steps = 0
         self.episodes_run = 0
         self._probe: Any = None
@@ -739,7 +757,50 @@ class GymEvaluator:
         if not genomes:
             return np.empty((0, self.episodes))
         seeds = episode_seeds(self.seed, generation, self.episodes)
+        if self.executor is not None:
+            return self._play_on_executor(genomes, seeds)
         return self._play(genomes, seeds, self._mode())
+
+    def _worker_settings(self) -> dict[str, Any]:
+        """What a worker needs to play episodes exactly as this evaluator does."""
+        return {
+            "env": self.env,
+            "episodes": self.episodes,
+            "max_steps": self.max_steps,
+            "seed": self.seed,
+            "observation_normalization": self.observation_normalization,
+            "frame_skip": self.frame_skip,
+            "vectorized": False,
+            "env_kwargs": self.env_kwargs,
+            "output_range": self.output_range,
+        }
+
+    def _play_on_executor(self, genomes: list[Genome], seeds: np.ndarray) -> np.ndarray:
+        for g in {id(g.config): g for g in genomes}.values():
+            self.check_genome(g)
+        size = -(-len(genomes) // self.workers)
+        starts = list(range(0, len(genomes), size))
+        settings = self._worker_settings()
+        try:
+            futures = [
+                self.executor.submit(_play_chunk, settings, genomes[start : start + size], seeds) for start in starts
+            ]
+        except Exception as exc:
+            raise EvaluationError(f"{self.env_name}: could not submit genomes to the executor: {exc}") from exc
+        parts = []
+        for start, future in zip(starts, futures):
+            stop = min(start + size, len(genomes)) - 1
+            try:
+                returns, steps = future.result()
+            except Exception as exc:
+                raise EvaluationError(
+                    f"{self.env_name}: a worker failed while playing genomes {start}..{stop}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            parts.append(returns)
+            self.env_steps += steps
+            self.episodes_run += returns.size
+        return np.concatenate(parts)
 
     def replay(
         self, genome: Genome, episodes: int = 100, seed: int = 0, render_mode: str | None = None
@@ -836,6 +897,22 @@ class GymEvaluator:
         self.env_steps += int(lengths.sum())
         self.episodes_run += n
         return returns.reshape(P, E)
+
+
+_WORKER_EVALUATORS: dict[str, GymEvaluator] = {}
+"""Per worker (process and thread): evaluators by their settings, so envs are made once, not every generation."""
+
+
+def _play_chunk(settings: dict[str, Any], genomes: list[Genome], seeds: np.ndarray) -> tuple[np.ndarray, int]:
+    """In a worker: ``(returns (P, E), env steps)`` of ``genomes`` on the episodes ``seeds``."""
+    # One evaluator per thread: a thread pool's workers must not share envs.
+    key = f"{threading.get_ident()}:{sorted(settings.items(), key=lambda item: item[0])!r}"
+    evaluator = _WORKER_EVALUATORS.get(key)
+    if evaluator is None:
+        evaluator = _WORKER_EVALUATORS[key] = GymEvaluator(**settings)
+    before = evaluator.env_steps
+    returns = evaluator._play(list(genomes), seeds, None)
+    return returns, evaluator.env_steps - before
 
 
 def _is_range(value: Any) -> bool:
