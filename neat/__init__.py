@@ -43,6 +43,7 @@ from .nn import (
     save_network,
 )
 from .population import Population
+from .presets import fixed_topology_ga
 from .reporting import Reporter, StatisticsReporter, StdOutReporter
 from .rng import make_rng, spawn
 from .topology import new_genome, new_genomes
@@ -88,6 +89,7 @@ __all__ = [
     "delete_node",
     "distance",
     "distances",
+    "fixed_topology_ga",
     "genome_shape",
     "load_checkpoint",
     "load_network",

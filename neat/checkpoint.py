@@ -148,7 +148,11 @@ def _restore_rng(state: dict[str, Any]) -> np.random.Generator:
 
 
 def load_checkpoint(
-    path: str | PathLike[str], *, config: Config | None = None, reporters: Iterable[Any] = ()
+    path: str | PathLike[str],
+    *,
+    config: Config | None = None,
+    reporters: Iterable[Any] = (),
+    elite_evaluate: Any = None,
 ) -> Population:
     """Rebuild the population saved in ``path``.
 
@@ -159,6 +163,8 @@ def load_checkpoint(
         ``CheckpointError`` lists the keys that differ.
     reporters
         Reporters of the resumed run.
+    elite_evaluate
+        As for ``Population`` (the truncation strategy's elite re-scoring).
     """
     from .population import Population
 
@@ -215,6 +221,7 @@ def load_checkpoint(
         )
         population = Population.__new__(Population)
         population.config = stored
+        population._set_strategy(elite_evaluate)
         population.rng = _restore_rng(meta["rng_state"])
         population.tracker = tracker
         population.reporters = list(reporters)

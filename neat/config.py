@@ -403,6 +403,23 @@ class ReproductionConfig(_Section):
     disabled_inherit_prob: float = option(
         0.75, "Probability that a gene disabled in either parent is disabled in the child.", min=0.0, max=1.0
     )
+    strategy: str = option(
+        "neat",
+        "How the next generation is made. 'neat': speciation, fitness sharing, elitism, crossover (the "
+        "NEAT paper). 'truncation': the fixed-topology GA (Such et al.'s Deep GA): the best genome is "
+        "kept unchanged and every other child is a mutated copy of one of the truncation_size best; no "
+        "species, no crossover, no structural mutation (see neat.presets.fixed_topology_ga).",
+        choices=("neat", "truncation"),
+    )
+    truncation_size: int = option(
+        20, "With strategy = 'truncation': the number T of best genomes that are parents.", min=1
+    )
+    elite_candidates: int = option(
+        0,
+        "With strategy = 'truncation': if > 0, the elite is the best of the top K genomes re-evaluated by "
+        "Population(elite_evaluate=...) (e.g. on extra episodes); 0: the elite is the best genome.",
+        min=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -488,11 +505,35 @@ class Config:
                 f"[reproduction] min_species_size = {minimum} is not allowed: it exceeds "
                 f"[run] population_size = {size}"
             )
+        if self.reproduction.strategy == "truncation":
+            self._check_truncation()
         target = self.speciation.target_species
         if target and target * minimum > size:
             raise ConfigError(
                 f"[speciation] target_species = {target} is not allowed: {target} species x "
                 f"[reproduction] min_species_size = {minimum} exceed [run] population_size = {size}"
+            )
+
+    def _check_truncation(self) -> None:
+        """The fixed-topology GA has no structural change and needs a real mutation."""
+        size, rc, mc = self.run.population_size, self.reproduction, self.mutation
+        for key in ("truncation_size", "elite_candidates"):
+            if getattr(rc, key) > size:
+                raise ConfigError(
+                    f"[reproduction] {key} = {getattr(rc, key)} is not allowed: it exceeds [run] population_size = {size}"
+                )
+        structural = ("conn_add_prob", "conn_delete_prob", "node_add_prob", "node_delete_prob",
+                      "enabled_mutate_rate", "activation_mutate_rate", "aggregation_mutate_rate")
+        for key in structural:
+            if getattr(mc, key) != 0.0:
+                raise ConfigError(
+                    f"[mutation] {key} = {getattr(mc, key)} is not allowed with [reproduction] strategy = "
+                    "\"truncation\" (the fixed-topology GA changes weights only): set it to 0"
+                )
+        if mc.weight_mutate_power <= 0.0 or mc.weight_mutate_prob == 0.0:
+            raise ConfigError(
+                f"[mutation] weight_mutate_power = {mc.weight_mutate_power} is not allowed with [reproduction] "
+                "strategy = \"truncation\": the GA's sigma must be > 0 (and weight_mutate_prob > 0)"
             )
 
     @classmethod

@@ -274,6 +274,25 @@ def mutate_attributes(genomes: Sequence[Genome], config: Config, rng: np.random.
     genomes = list(genomes)
     if not genomes:
         return genomes
+    # Bound the temporary arrays (a population of big fixed-topology genomes
+    # would otherwise be concatenated whole): mutate in batches of ~4M values.
+    batches, size, start = [], 0, 0
+    for i, g in enumerate(genomes):
+        size += g.num_connections + g.num_nodes
+        if size >= _MAX_BATCH_VALUES:
+            batches.append((start, i + 1))
+            start, size = i + 1, 0
+    if batches:
+        if start < len(genomes):
+            batches.append((start, len(genomes)))
+        return [child for a, b in batches for child in _mutate_attributes_batch(genomes[a:b], config, rng)]
+    return _mutate_attributes_batch(genomes, config, rng)
+
+
+_MAX_BATCH_VALUES = 1 << 22
+
+
+def _mutate_attributes_batch(genomes: list[Genome], config: Config, rng: np.random.Generator) -> list[Genome]:
     genome_config = genomes[0].config
     n_in = genome_config.num_inputs
     conn_counts = np.array([g.num_connections for g in genomes], dtype=np.int64)
@@ -302,7 +321,9 @@ def mutate_attributes(genomes: Sequence[Genome], config: Config, rng: np.random.
             continue
         conns, nodes = genome.conns, genome.nodes
         if "weight" in new:
-            conns = conns._replace(weight=new["weight"].copy())
+            # A slice of the batch's array: copied, so the genome does not keep the batch alive.
+            weight = new["weight"]
+            conns = conns._replace(weight=weight if len(genomes) == 1 else weight.copy())
         changed_nodes = {
             a: np.concatenate((getattr(nodes, a)[:n_in], new[a])) for a in ("bias", "response") if a in new
         }

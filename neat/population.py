@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 
 from .config import Config
-from .errors import ConfigError, EvaluationError, ExtinctionError
+from .errors import ConfigError, EvaluationError
 from .genome import Genome
 from .innovation import InnovationTracker
 from .reporting import call_reporters
-from .reproduction import adjusted_fitness_shares, make_offspring, offspring_counts, split_stagnant
+from .reproduction import reproduction_strategy
 from .rng import SeedLike, make_rng
-from .species import SpeciesSet, speciate, update_stagnation
+from .species import SpeciesSet
 from .topology import new_genomes
 
 __all__ = ["Population", "Evaluate"]
@@ -64,6 +64,10 @@ class Population:
         Observers of the run (see ``neat.reporting.Reporter``).
     genomes
         Start genomes instead of fresh ones from the start topology.
+    elite_evaluate
+        With ``[reproduction] strategy = "truncation"`` and ``elite_candidates
+        = K > 0``: ``elite_evaluate(genomes, generation=g)`` re-scores the K
+        best genomes (e.g. on extra episodes) to choose the elite.
 
     Attributes
     ----------
@@ -88,10 +92,12 @@ class Population:
         seed: SeedLike = None,
         reporters: Iterable[Any] = (),
         genomes: Sequence[Genome] | None = None,
+        elite_evaluate: Evaluate | None = None,
     ) -> None:
         if not isinstance(config, Config):
             raise ConfigError(f"Population needs a neat.Config, got {type(config).__name__}")
         self.config = config
+        self._set_strategy(elite_evaluate)
         self.rng = make_rng(config.run.seed if seed is None else seed)
         self.tracker = InnovationTracker.for_config(config)
         self.reporters = list(reporters)
@@ -106,6 +112,19 @@ class Population:
             self.genomes = self._adopt(genomes)
         self._fitness: np.ndarray | None = None  # told, not yet reproduced
         self._started = False
+
+    def _set_strategy(self, elite_evaluate: Evaluate | None) -> None:
+        self._reproduction = reproduction_strategy(self.config)
+        self.elite_evaluate = elite_evaluate
+        if self.config.reproduction.strategy == "truncation" and self.config.reproduction.elite_candidates:
+            if elite_evaluate is None:
+                raise ConfigError(
+                    f"[reproduction] elite_candidates = {self.config.reproduction.elite_candidates} needs "
+                    "Population(..., elite_evaluate=...): the function that re-scores the candidates "
+                    "(e.g. a GymEvaluator with more episodes)"
+                )
+            if not _accepts_generation(elite_evaluate):
+                raise ConfigError("elite_evaluate must take the genomes and a generation keyword")
 
     def _adopt(self, genomes: Sequence[Genome]) -> list[Genome]:
         genomes = list(genomes)
@@ -210,31 +229,11 @@ class Population:
 
     def _advance(self) -> None:
         """Make the next generation from the told fitness (the body of ``tell``)."""
-        config, generation = self.config, self.generation
         scores = -self._fitness if self.minimize else self._fitness
-        species = speciate(self.genomes, self.species, config, generation)
-        species = update_stagnation(species, scores, generation)
-        self._report("species_changed", species.species)
-        surviving, stagnant = split_stagnant(species, scores, config, generation)
-        for s in stagnant:
-            self._report("species_stagnant", s)
-        if surviving.species:
-            shares = adjusted_fitness_shares(surviving.species, scores)
-            counts = offspring_counts(shares, config.run.population_size, config.reproduction.min_species_size)
-            self.tracker.new_generation()
-            children = make_offspring(self.genomes, scores, surviving.species, counts, config, self.tracker, self.rng)
-        else:
-            self._report("extinction")
-            if config.run.on_extinction == "stop":
-                raise ExtinctionError(
-                    f"every species died in generation {generation} "
-                    "([run] on_extinction = \"stop\"; set it to \"restart\" to start again from fresh genomes)"
-                )
-            self.tracker.new_generation()
-            children = new_genomes(config, self.tracker, self.rng, config.run.population_size)
+        children, species = self._reproduction.next_generation(self, scores)
         # Members index the old generation; only representatives and bookkeeping carry on.
         empty = np.empty(0, dtype=np.int64)
-        self.species = replace(surviving, species=tuple(replace(s, members=empty) for s in surviving.species))
+        self.species = replace(species, species=tuple(replace(s, members=empty) for s in species.species))
         self.genomes = children
         self.generation += 1
         self._fitness = None
@@ -313,8 +312,15 @@ class Population:
         save_checkpoint(self, path)
 
     @classmethod
-    def from_checkpoint(cls, path: Any, *, config: Config | None = None, reporters: Iterable[Any] = ()) -> Population:
+    def from_checkpoint(
+        cls,
+        path: Any,
+        *,
+        config: Config | None = None,
+        reporters: Iterable[Any] = (),
+        elite_evaluate: Evaluate | None = None,
+    ) -> Population:
         """Resume a run saved with ``save_checkpoint`` (see ``neat.checkpoint``)."""
         from .checkpoint import load_checkpoint
 
-        return load_checkpoint(path, config=config, reporters=reporters)
+        return load_checkpoint(path, config=config, reporters=reporters, elite_evaluate=elite_evaluate)

@@ -9,17 +9,26 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .config import Config
 from .crossover import crossover
+from .errors import ExtinctionError
 from .genome import Genome
 from .innovation import InnovationTracker
 from .mutation import mutate_attributes, mutate_structure
-from .species import Species, SpeciesSet
+from .species import Species, SpeciesSet, speciate, update_stagnation
+from .topology import new_genomes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .population import Population
 
 __all__ = [
+    "NeatReproduction",
+    "TruncationReproduction",
+    "reproduction_strategy",
     "split_stagnant",
     "adjusted_fitness_shares",
     "offspring_counts",
@@ -168,3 +177,101 @@ def make_offspring(
     for position, child in zip(to_mutate, mutate_attributes([children[p] for p in to_mutate], config, rng)):
         children[position] = child
     return children
+
+
+class NeatReproduction:
+    """The NEAT paper's generation: speciate, drop stagnant species, share fitness, breed.
+
+    ``next_generation(population, scores)`` returns the children and the
+    species they were bred from.
+    """
+
+    def next_generation(self, population: Population, scores: np.ndarray) -> tuple[list[Genome], SpeciesSet]:
+        config, generation = population.config, population.generation
+        species = speciate(population.genomes, population.species, config, generation)
+        species = update_stagnation(species, scores, generation)
+        population._report("species_changed", species.species)
+        surviving, stagnant = split_stagnant(species, scores, config, generation)
+        for s in stagnant:
+            population._report("species_stagnant", s)
+        population.tracker.new_generation()
+        if surviving.species:
+            shares = adjusted_fitness_shares(surviving.species, scores)
+            counts = offspring_counts(shares, config.run.population_size, config.reproduction.min_species_size)
+            children = make_offspring(
+                population.genomes, scores, surviving.species, counts, config, population.tracker, population.rng
+            )
+            return children, surviving
+        population._report("extinction")
+        if config.run.on_extinction == "stop":
+            raise ExtinctionError(
+                f"every species died in generation {generation} "
+                '([run] on_extinction = "stop"; set it to "restart" to start again from fresh genomes)'
+            )
+        return new_genomes(config, population.tracker, population.rng, config.run.population_size), surviving
+
+
+class TruncationReproduction:
+    """The fixed-topology GA (Such et al. 2017, "Deep GA"): truncation selection, Gaussian mutation, one elite.
+
+    The elite, the best genome (or, with ``elite_candidates = K``, the best
+    of the top K re-scored by ``population.elite_evaluate``), is kept
+    unchanged; each other child is a copy of a parent drawn uniformly from
+    the ``truncation_size`` best, with every weight and bias mutated
+    (``[mutation] weight_*`` / ``bias_*``: sigma is ``*_mutate_power``).  There
+    is no crossover and no structural change, and the population is one
+    species (key 1), reported as such.
+    """
+
+    def next_generation(self, population: Population, scores: np.ndarray) -> tuple[list[Genome], SpeciesSet]:
+        config, genomes = population.config, population.genomes
+        rc = config.reproduction
+        order = np.lexsort((np.arange(len(scores)), -scores))  # best first, ties by position
+        elite = int(order[0])
+        if rc.elite_candidates > 0:
+            elite = self._reevaluated_elite(population, order[: rc.elite_candidates])
+        species = self._one_species(population, scores, elite)
+        population._report("species_changed", species.species)
+        parents = order[: rc.truncation_size]
+        picks = parents[population.rng.integers(len(parents), size=config.run.population_size - 1)]
+        population.tracker.new_generation()
+        children = mutate_attributes([genomes[int(i)] for i in picks], config, population.rng)
+        return [genomes[elite], *children], species
+
+    @staticmethod
+    def _reevaluated_elite(population: Population, candidates: np.ndarray) -> int:
+        evaluate = population.elite_evaluate
+        genomes = [population.genomes[int(i)] for i in candidates]
+        values = np.asarray(evaluate(genomes, generation=population.generation), dtype=np.float64)
+        if values.shape != (len(genomes),) or not np.all(np.isfinite(values)):
+            from .errors import EvaluationError
+
+            raise EvaluationError(
+                f"elite_evaluate must return {len(genomes)} finite values, got {values!r}"
+            )
+        best = int(np.argmin(values) if population.minimize else np.argmax(values))
+        return int(candidates[best])
+
+    @staticmethod
+    def _one_species(population: Population, scores: np.ndarray, elite: int) -> SpeciesSet:
+        previous = population.species.species
+        best = float(scores.max())
+        if previous:
+            s = previous[0]
+            improved = best > s.best_score
+            s = replace(
+                s,
+                representative=population.genomes[elite],
+                members=np.arange(len(scores)),
+                best_score=max(best, s.best_score),
+                last_improved=population.generation if improved else s.last_improved,
+            )
+        else:
+            s = Species(1, population.generation, population.genomes[elite], np.arange(len(scores)), best,
+                        population.generation)
+        return SpeciesSet((s,), population.species.threshold, 2)
+
+
+def reproduction_strategy(config: Config) -> NeatReproduction | TruncationReproduction:
+    """The strategy ``[reproduction] strategy`` names."""
+    return {"neat": NeatReproduction, "truncation": TruncationReproduction}[config.reproduction.strategy]()

@@ -47,3 +47,9 @@ def test_xor_and_reproduction_benchmarks_print_json_last():
         assert key in figures
     figures = json.loads(run("benchmarks/reproduction.py", "--quick").strip().splitlines()[-1])
     assert set(figures) == {"bookkeeping_ms_150", "bookkeeping_ms_1000", "bookkeeping_ms_10000"}
+
+
+def test_ga_cartpole_example_and_benchmark_run():
+    out = run("examples/ga_cartpole.py", "--generations", "2", "--population", "16", "--episodes", "2",
+              "--out", "/tmp/neat-ga-test.json")
+    assert "gen    0" in out and "champion on 100 fresh episodes" in out
