@@ -49,7 +49,10 @@ def test_xor_and_reproduction_benchmarks_print_json_last():
     assert set(figures) == {"bookkeeping_ms_150", "bookkeeping_ms_1000", "bookkeeping_ms_10000"}
 
 
-def test_ga_cartpole_example_and_benchmark_run():
+def test_ga_cartpole_example_runs(tmp_path):
     out = run("examples/ga_cartpole.py", "--generations", "2", "--population", "16", "--episodes", "2",
-              "--out", "/tmp/neat-ga-test.json")
+              "--out", str(tmp_path / "ga.json"))
     assert "gen    0" in out and "champion on 100 fresh episodes" in out
+    from neat import load_genome
+
+    assert load_genome(tmp_path / "ga.json").size() == (16, 4 * 16 + 16 * 2)
