@@ -1,0 +1,105 @@
+"""NEAT and the fixed-topology GA on the same tasks with equal evaluation budgets.
+
+Tasks: XOR (budget 45,000 genome evaluations; success: every case on the
+right side of 0.5) and CartPole-v1 (budget 6,400 genome evaluations of 10
+episodes; success: best training mean >= 475, then the champion is tested on
+100 fresh episodes).  NEAT uses the example configs (examples/xor.toml,
+examples/cartpole.toml); the GA uses ``neat.presets.fixed_topology_ga``
+(XOR: 2-4-1 tanh hidden, population 150, T 20, sigma 0.3; CartPole: the seed
+article's 4-16-2 ReLU, population 64, T 1, sigma 0.1).  Prints a table per
+task and one JSON object on its last line.
+
+Run:  python benchmarks/ga_vs_neat.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+import time
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "examples"))
+
+from xor import evaluate as xor_evaluate  # noqa: E402
+from xor import solves_xor  # noqa: E402
+
+import neat  # noqa: E402
+from neat.presets import fixed_topology_ga  # noqa: E402
+
+
+def xor_configs() -> dict[str, neat.Config]:
+    neat_config = neat.Config.from_toml_file(ROOT / "examples" / "xor.toml")
+    ga = fixed_topology_ga(2, 1, (4,), hidden_activation="tanh", output_activation="neat_sigmoid",
+                           population_size=150, truncation_size=20, sigma=0.3)
+    return {"NEAT": neat_config, "GA": ga}
+
+
+def cartpole_configs() -> dict[str, neat.Config]:
+    neat_config = neat.Config.from_toml_file(ROOT / "examples" / "cartpole.toml")
+    ga = fixed_topology_ga(4, 2, (16,), population_size=64, truncation_size=1, sigma=0.1)
+    return {"NEAT": neat_config, "GA": ga}
+
+
+def run_xor(config: neat.Config, seed: int, budget: int) -> dict:
+    pop = neat.Population(config, seed=seed)
+    start = time.perf_counter()
+    pop.run(xor_evaluate, generations=budget // config.run.population_size,
+            stop=lambda p: solves_xor(p.best_genome))
+    solved = solves_xor(pop.best_genome)
+    return {"solved": solved, "evaluations": pop.evaluations, "score": pop.best_fitness,
+            "size": pop.best_genome.size(), "seconds": time.perf_counter() - start}
+
+
+def run_cartpole(config: neat.Config, seed: int, budget: int) -> dict:
+    pop = neat.Population(config, seed=seed)
+    with neat.GymEvaluator("CartPole-v1", episodes=10, seed=seed) as evaluator:
+        start = time.perf_counter()
+        pop.run(evaluator, generations=budget // config.run.population_size,
+                stop=lambda p: p.best_fitness >= 475.0)
+        seconds = time.perf_counter() - start
+        test = float(np.mean(evaluator.replay(pop.best_genome, 100, seed=seed + 2_000_000)))
+    return {"solved": pop.best_fitness >= 475.0, "evaluations": pop.evaluations, "score": test,
+            "size": pop.best_genome.size(), "seconds": seconds}
+
+
+def summarize(results: list[dict]) -> dict:
+    solved = [r for r in results if r["solved"]]
+    return {
+        "success_rate": len(solved) / len(results),
+        "evaluations_to_solve_median": float(np.median([r["evaluations"] for r in solved])) if solved else None,
+        "final_score_mean": round(float(np.mean([r["score"] for r in results])), 3),
+        "hidden_nodes_mean": round(float(np.mean([r["size"][0] for r in results])), 2),
+        "enabled_connections_mean": round(float(np.mean([r["size"][1] for r in results])), 2),
+        "seconds_median": round(float(np.median([r["seconds"] for r in results])), 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    tasks = {
+        "xor": (xor_configs(), run_xor, 45_000, "final score: best XOR fitness (16 = perfect)"),
+        "cartpole": (cartpole_configs(), run_cartpole, 6_400, "final score: champion's mean over 100 fresh episodes"),
+    }
+    table = {}
+    for task, (configs, runner, budget, note) in tasks.items():
+        print(f"\n{task} (budget {budget} evaluations, {args.runs} seeds; {note})")
+        print("| method | success | evaluations to solve (median) | final score | hidden / enabled | seconds |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for method, config in configs.items():
+            summary = summarize([runner(config, seed, budget) for seed in range(args.runs)])
+            table[f"{task}_{method.lower()}"] = summary
+            print(f"| {method} | {summary['success_rate']:.2f} | {summary['evaluations_to_solve_median']} | "
+                  f"{summary['final_score_mean']} | {summary['hidden_nodes_mean']} / "
+                  f"{summary['enabled_connections_mean']} | {summary['seconds_median']} |", flush=True)
+    print(json.dumps(table))
+
+
+if __name__ == "__main__":
+    main()
