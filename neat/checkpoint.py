@@ -103,6 +103,7 @@ def save_checkpoint(population: Population, path: str | PathLike[str]) -> None:
         "evaluations": population.evaluations,
         "best_fitness": population.best_fitness,
         "pending_fitness": None if population._fitness is None else population._fitness.tolist(),
+        "lineages": None if population.lineages is None else [list(x) for x in population.lineages],
         "rng_state": population.rng.bit_generator.state,
         "tracker": {k: v for k, v in tracker.items() if k != "connections"},
         "species_set": {"threshold": population.species.threshold, "next_key": population.species.next_key},
@@ -235,6 +236,8 @@ def load_checkpoint(
         population.genomes = genomes
         pending = meta["pending_fitness"]
         population._fitness = None if pending is None else np.array(pending, dtype=np.float64)
+        lineages = meta.get("lineages")
+        population.lineages = None if lineages is None else [tuple(int(s) for s in x) for x in lineages]
         population._started = False
     except CheckpointError:
         raise

@@ -420,6 +420,12 @@ class ReproductionConfig(_Section):
         "Population(elite_evaluate=...) (e.g. on extra episodes); 0: the elite is the best genome.",
         min=0,
     )
+    compact_genomes: bool = option(
+        False,
+        "With strategy = 'truncation': every genome is also known by its ancestry of seeds "
+        "(population.lineages), from which neat.compact rebuilds its weights bit for bit; each child is "
+        "mutated by a generator seeded from its own seed.",
+    )
 
 
 @dataclass(frozen=True)
@@ -507,6 +513,11 @@ class Config:
             )
         if self.reproduction.strategy == "truncation":
             self._check_truncation()
+        elif self.reproduction.compact_genomes:
+            raise ConfigError(
+                "[reproduction] compact_genomes = true is not allowed with strategy = \"neat\": compact genomes "
+                "are for the fixed-topology GA (strategy = \"truncation\")"
+            )
         target = self.speciation.target_species
         if target and target * minimum > size:
             raise ConfigError(

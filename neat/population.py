@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .compact import start_genome
 from .config import Config
 from .errors import ConfigError, EvaluationError
 from .genome import Genome
@@ -83,6 +84,8 @@ class Population:
         The best genome evaluated so far and its fitness.
     evaluations : int
         Number of fitness values told so far.
+    lineages : list of tuple of int, or None
+        With ``compact_genomes``: each genome's seeds (see ``neat.compact``).
     """
 
     def __init__(
@@ -106,12 +109,24 @@ class Population:
         self.best_genome: Genome | None = None
         self.best_fitness: float | None = None
         self.species = SpeciesSet(threshold=config.speciation.compatibility_threshold)
-        if genomes is None:
-            self.genomes = new_genomes(config, self.tracker, self.rng, config.run.population_size)
-        else:
+        self.lineages: list[tuple[int, ...]] | None = None
+        if genomes is not None:
+            if self._compact:
+                raise ConfigError("compact_genomes runs start from their own seeds; genomes= cannot be given")
             self.genomes = self._adopt(genomes)
+        elif self._compact:
+            seeds = self.rng.integers(2**63 - 1, size=config.run.population_size)
+            self.lineages = [(int(s),) for s in seeds]
+            self.genomes = [start_genome(config, self.tracker, int(s)) for s in seeds]
+        else:
+            self.genomes = new_genomes(config, self.tracker, self.rng, config.run.population_size)
         self._fitness: np.ndarray | None = None  # told, not yet reproduced
         self._started = False
+
+    @property
+    def _compact(self) -> bool:
+        rc = self.config.reproduction
+        return rc.strategy == "truncation" and rc.compact_genomes
 
     def _set_strategy(self, elite_evaluate: Evaluate | None) -> None:
         self._reproduction = reproduction_strategy(self.config)
@@ -230,7 +245,8 @@ class Population:
     def _advance(self) -> None:
         """Make the next generation from the told fitness (the body of ``tell``)."""
         scores = -self._fitness if self.minimize else self._fitness
-        children, species = self._reproduction.next_generation(self, scores)
+        children, species, lineages = self._reproduction.next_generation(self, scores)
+        self.lineages = lineages
         # Members index the old generation; only representatives and bookkeeping carry on.
         empty = np.empty(0, dtype=np.int64)
         self.species = replace(species, species=tuple(replace(s, members=empty) for s in species.species))

@@ -28,6 +28,7 @@ def fixed_topology_ga(
     truncation_size: int = 1,
     sigma: float = 0.1,
     elite_candidates: int = 0,
+    compact: bool = False,
     weight_init_stdev: float = 1.0,
     seed: int | None = None,
     **sections: Mapping[str, Any],
@@ -48,6 +49,9 @@ def fixed_topology_ga(
         K > 0: the elite is the best of the top K re-scored by
         ``Population(elite_evaluate=...)`` (the Deep GA re-evaluates the top
         10 on 30 extra episodes).
+    compact
+        Track every genome's lineage of seeds (``population.lineages``),
+        from which ``neat.compact.CompactDecoder`` rebuilds it bit for bit.
     sections
         More keys, by section, e.g. ``run={"max_generations": 50}``; they
         override the preset's.
@@ -97,6 +101,7 @@ def fixed_topology_ga(
             "strategy": "truncation",
             "truncation_size": truncation_size,
             "elite_candidates": elite_candidates,
+            "compact_genomes": compact,
         },
         "run": {"population_size": population_size, **({"seed": seed} if seed is not None else {})},
     }

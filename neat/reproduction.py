@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from .compact import mutated_child
 from .config import Config
 from .crossover import crossover
 from .errors import ExtinctionError
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "NeatReproduction",
+    "NextGeneration",
     "TruncationReproduction",
     "reproduction_strategy",
     "split_stagnant",
@@ -179,6 +181,14 @@ def make_offspring(
     return children
 
 
+class NextGeneration(NamedTuple):
+    """What a reproduction strategy returns."""
+
+    genomes: list[Genome]
+    species: SpeciesSet
+    lineages: list[tuple[int, ...]] | None = None
+
+
 class NeatReproduction:
     """The NEAT paper's generation: speciate, drop stagnant species, share fitness, breed.
 
@@ -186,7 +196,7 @@ class NeatReproduction:
     species they were bred from.
     """
 
-    def next_generation(self, population: Population, scores: np.ndarray) -> tuple[list[Genome], SpeciesSet]:
+    def next_generation(self, population: Population, scores: np.ndarray) -> NextGeneration:
         config, generation = population.config, population.generation
         species = speciate(population.genomes, population.species, config, generation)
         species = update_stagnation(species, scores, generation)
@@ -201,14 +211,14 @@ class NeatReproduction:
             children = make_offspring(
                 population.genomes, scores, surviving.species, counts, config, population.tracker, population.rng
             )
-            return children, surviving
+            return NextGeneration(children, surviving)
         population._report("extinction")
         if config.run.on_extinction == "stop":
             raise ExtinctionError(
                 f"every species died in generation {generation} "
                 '([run] on_extinction = "stop"; set it to "restart" to start again from fresh genomes)'
             )
-        return new_genomes(config, population.tracker, population.rng, config.run.population_size), surviving
+        return NextGeneration(new_genomes(config, population.tracker, population.rng, config.run.population_size), surviving)
 
 
 class TruncationReproduction:
@@ -223,7 +233,7 @@ class TruncationReproduction:
     species (key 1), reported as such.
     """
 
-    def next_generation(self, population: Population, scores: np.ndarray) -> tuple[list[Genome], SpeciesSet]:
+    def next_generation(self, population: Population, scores: np.ndarray) -> NextGeneration:
         config, genomes = population.config, population.genomes
         rc = config.reproduction
         order = np.lexsort((np.arange(len(scores)), -scores))  # best first, ties by position
@@ -235,8 +245,15 @@ class TruncationReproduction:
         parents = order[: rc.truncation_size]
         picks = parents[population.rng.integers(len(parents), size=config.run.population_size - 1)]
         population.tracker.new_generation()
+        if rc.compact_genomes:
+            # Each child mutated by its own seed, so its lineage rebuilds it (neat.compact).
+            seeds = population.rng.integers(2**63 - 1, size=len(picks))
+            lineages = population.lineages
+            children = [mutated_child(genomes[int(i)], config, int(seed)) for i, seed in zip(picks, seeds)]
+            child_lineages = [(*lineages[int(i)], int(seed)) for i, seed in zip(picks, seeds)]
+            return NextGeneration([genomes[elite], *children], species, [lineages[elite], *child_lineages])
         children = mutate_attributes([genomes[int(i)] for i in picks], config, population.rng)
-        return [genomes[elite], *children], species
+        return NextGeneration([genomes[elite], *children], species)
 
     @staticmethod
     def _reevaluated_elite(population: Population, candidates: np.ndarray) -> int:

@@ -110,3 +110,30 @@ def test_ga_checkpoint_resume_is_identical(tmp_path):
     resumed = Population.from_checkpoint(tmp_path / "c.npz")
     resumed.run(weight_sum, generations=5)
     assert resumed.genomes == straight.genomes and resumed.best_fitness == straight.best_fitness
+
+
+def test_compact_lineages_rebuild_the_evolved_genomes_bit_for_bit(tmp_path):
+    from neat.compact import CompactDecoder
+
+    config = fixed_topology_ga(3, 2, (5,), population_size=12, truncation_size=3, compact=True, seed=6)
+    pop = Population(config)
+    decoder = CompactDecoder(config, cache_size=64)
+    for generation in range(10):
+        genomes = pop.ask()
+        assert all(len(lin) <= generation + 1 for lin in pop.lineages)
+        for genome, lineage in zip(genomes, pop.lineages):
+            assert decoder.decode(lineage) == genome
+        pop.tell(weight_sum(genomes))
+    # with the cache, each generation replays about one seed per genome, not whole chains
+    assert decoder.replayed <= 12 * 11
+    assert 2 <= max(len(lin) for lin in pop.lineages) <= 11
+    fresh = CompactDecoder(config, cache_size=0)
+    deep = max(pop.lineages, key=len)
+    assert fresh.decode(deep) == pop.genomes[pop.lineages.index(deep)] and fresh.replayed == len(deep)
+    pop.save_checkpoint(tmp_path / "c.npz")
+    assert Population.from_checkpoint(tmp_path / "c.npz").lineages == pop.lineages
+
+
+def test_compact_genomes_need_the_truncation_strategy():
+    with pytest.raises(ConfigError, match="compact_genomes = true is not allowed with strategy"):
+        neat.Config(reproduction={"compact_genomes": True})
