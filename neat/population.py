@@ -1,9 +1,14 @@
 """The population: ``ask`` for genomes, ``tell`` their fitness, ``run`` the loop.
 
-One generation, as ``tell`` reads::
+``tell`` hands the scores to the reproduction strategy that ``[reproduction]
+strategy`` names and advances.  NEAT's (``neat.reproduction.NeatReproduction``)
+reads like the paper::
 
     speciate -> update stagnation -> drop stagnant species -> share fitness
-    -> decide offspring counts -> select parents and make children -> advance
+    -> decide offspring counts -> select parents and make children
+
+the fixed-topology GA's (``TruncationReproduction``) is truncation selection,
+Gaussian mutation and one elite.
 """
 
 from __future__ import annotations
