@@ -1,0 +1,258 @@
+"""The driver shared by the gymnasium examples (acrobot.py, mountain_car.py, lunar_lander.py, ...).
+
+Every example is one ``Task`` and one call, ``sys.exit(run_task(TASK))``.  A
+run reads as:
+
+    config (examples/NAME.toml, --population overrides its size)
+    -> each generation: every genome plays ``--episodes`` training episodes
+       (the same starts for all genomes, new starts every generation);
+       fitness = the reducer (mean) of its training returns
+    -> the best few genomes whose fitness reaches ``validate_at`` replay
+       ``validation_episodes`` fresh episodes (seeds training never uses)
+       with the env's own reward; the best validated genome so far is the
+       champion, and the run stops once it averages ``validation_target``
+    -> the champion (else the best genome by training fitness) is saved as
+       JSON and replayed on ``--test-episodes`` other fresh episodes.
+
+Training may use another env than testing (MountainCar trains on a
+reward-shaped wrapper and is validated and tested on the real env).  This
+module sits next to the examples and is imported from there (``python
+examples/NAME.py`` puts ``examples/`` on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import inspect
+import pathlib
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import neat
+from neat.gym import GymEvaluator
+
+HERE = pathlib.Path(__file__).resolve().parent
+# Replays draw their starts from a branch of the seeds training never uses;
+# validation and the final test use different replay seeds of their own.
+VALIDATION_SEED_OFFSET = 1_000_000
+TEST_SEED_OFFSET = 2_000_000
+
+
+def executor_supported() -> bool:
+    """Whether this version of ``GymEvaluator`` takes an ``executor`` (process pool) keyword."""
+    return "executor" in inspect.signature(GymEvaluator).parameters
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """What differs from one example to the next.
+
+    Attributes
+    ----------
+    name
+        File stem: the config is ``examples/NAME.toml``, the champion ``NAME-champion.json``.
+    env_id
+        The gymnasium env the champion is validated and tested on.
+    solved
+        Mean test return that counts as solved (the script's exit status is 0 then).
+    episodes
+        Default training episodes per genome and generation (``--episodes``).
+    validate_at
+        Training fitness from which a genome is replayed on validation episodes.
+    validation_target
+        Mean validation return that stops the run.
+    validation_episodes, candidates
+        How many fresh episodes a candidate plays, and at most how many
+        candidates per generation.
+    train_env
+        The env to train on (an id or a zero-argument factory); default ``env_id``.
+    evaluator
+        Keyword arguments of both ``GymEvaluator`` s (``observation_normalization``, ``frame_skip``, ...).
+    training
+        Keyword arguments of the training ``GymEvaluator`` only (e.g. a shorter ``max_steps``).
+    reducer
+        Training fitness from a genome's episode returns (``GymEvaluator``'s ``reducer``).
+    parallel
+        Whether the script offers ``--workers N`` (a process pool for the training episodes).
+    summary
+        ``test returns -> extra line`` printed after the test (e.g. how often the goal was reached).
+    """
+
+    name: str
+    env_id: str
+    description: str
+    solved: float
+    episodes: int
+    validate_at: float
+    validation_target: float
+    validation_episodes: int = 20
+    candidates: int = 3
+    train_env: str | Callable[[], Any] | None = None
+    evaluator: dict[str, Any] = dataclasses.field(default_factory=dict)
+    training: dict[str, Any] = dataclasses.field(default_factory=dict)
+    reducer: str | Callable[[np.ndarray], float] = "mean"
+    parallel: bool = False
+    summary: Callable[[np.ndarray], str] | None = None
+
+
+class ValidatedFitness:
+    """Training fitness, plus a check of the best genomes of each generation on fresh episodes.
+
+    Called as ``fitness(genomes, generation=g)`` by ``Population.run``.  Up to
+    ``task.candidates`` genomes of a generation, best first, whose fitness
+    reaches ``task.validate_at`` play ``task.validation_episodes`` episodes
+    of ``tester`` (the real env); ``champion`` is the one with the best
+    validation mean so far, ``done`` turns true once it reaches
+    ``task.validation_target``.
+    """
+
+    def __init__(self, task: Task, trainer: GymEvaluator, tester: GymEvaluator, *, seed: int) -> None:
+        self.task = task
+        self.trainer = trainer
+        self.tester = tester
+        self.seed = seed
+        self.champion: neat.Genome | None = None
+        self.validation_return = -np.inf
+        self.validation_steps = 0
+        self._checked: list[neat.Genome] = []  # the candidates of the last generation
+
+    @property
+    def done(self) -> bool:
+        return self.champion is not None and self.validation_return >= self.task.validation_target
+
+    def __call__(self, genomes: list[neat.Genome], *, generation: int) -> np.ndarray:
+        fitness = self.trainer(genomes, generation=generation)
+        before = self.tester.env_steps
+        checked = []
+        for i in np.argsort(-fitness, kind="stable")[: self.task.candidates].tolist():
+            if fitness[i] < self.task.validate_at:
+                break
+            checked.append(genomes[i])
+            if any(genomes[i] == g for g in self._checked):
+                continue  # an elite, unchanged since the last generation: validated already
+            returns = self.tester.replay(genomes[i], self.task.validation_episodes, seed=self.seed)
+            if returns.mean() > self.validation_return:
+                self.champion, self.validation_return = genomes[i], float(returns.mean())
+                print(
+                    f"  validation: mean return {self.validation_return:.1f} over {len(returns)} fresh episodes "
+                    f"(training fitness {fitness[i]:.1f}): new champion",
+                    flush=True,
+                )
+            if self.done:
+                break
+        self._checked = checked
+        self.validation_steps += self.tester.env_steps - before
+        return fitness
+
+
+def evolve(
+    task: Task,
+    config: neat.Config,
+    *,
+    seed: int,
+    episodes: int,
+    generations: int | None = None,
+    test_episodes: int = 100,
+    reporters: Sequence[Any] = (),
+    executor: concurrent.futures.Executor | None = None,
+) -> dict[str, Any]:
+    """One run: evolve until a validated champion (or ``generations``), then test it.
+
+    Returns a dict with ``champion`` (a Genome), ``validated`` (bool: it
+    reached the validation target), ``validation_return`` (its validation
+    mean, or None), ``generations``, ``env_steps`` (training and validation),
+    ``seconds`` (to the end of evolution, testing excluded) and
+    ``test_returns`` (``(test_episodes,)`` returns on fresh episodes of the real env).
+    """
+    start = time.perf_counter()
+    training = {**task.evaluator, **task.training}
+    if executor is not None:
+        training["executor"] = executor
+    trainer = GymEvaluator(task.train_env or task.env_id, episodes=episodes, seed=seed, reducer=task.reducer, **training)
+    tester = GymEvaluator(task.env_id, seed=seed, **task.evaluator)
+    with trainer, tester:
+        fitness = ValidatedFitness(task, trainer, tester, seed=seed + VALIDATION_SEED_OFFSET)
+        population = neat.Population(config, seed=seed, reporters=reporters)
+        best = population.run(fitness, generations, stop=lambda pop: fitness.done)
+        champion = fitness.champion or best
+        seconds = time.perf_counter() - start
+        test_returns = tester.replay(champion, test_episodes, seed=seed + TEST_SEED_OFFSET)
+    return {
+        "champion": champion,
+        "validated": fitness.done,
+        "validation_return": None if fitness.champion is None else fitness.validation_return,
+        "generations": population.generation + 1,
+        "env_steps": trainer.env_steps + fitness.validation_steps,
+        "seconds": seconds,
+        "test_returns": test_returns,
+    }
+
+
+def parse_args(task: Task, argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=task.description)
+    parser.add_argument("--config", default=HERE / f"{task.name}.toml", type=pathlib.Path)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=f"{task.name}-champion.json", type=pathlib.Path)
+    parser.add_argument("--generations", type=int, default=None, help="at most this many generations (default: the config's max_generations)")
+    parser.add_argument("--episodes", type=int, default=task.episodes, help="training episodes per genome and generation")
+    parser.add_argument("--test-episodes", type=int, default=100, help="fresh episodes the champion is tested on")
+    parser.add_argument("--population", type=int, default=None, help="population size (default: the config's)")
+    if task.parallel and executor_supported():
+        parser.add_argument("--workers", type=int, default=0, help="play the training episodes in N worker processes")
+    return parser.parse_args(argv)
+
+
+def run_task(task: Task, argv: list[str] | None = None) -> int:
+    """The whole example: parse the command line, evolve, save and test the champion; exit status 0 if solved."""
+    args = parse_args(task, argv)
+    config = neat.Config.from_toml_file(args.config)
+    if args.population is not None:
+        config = config.replace(run={"population_size": args.population})
+    workers = getattr(args, "workers", 0)
+    pool = concurrent.futures.ProcessPoolExecutor(workers) if workers > 0 else None
+    try:
+        run = evolve(
+            task,
+            config,
+            seed=args.seed,
+            episodes=args.episodes,
+            generations=args.generations,
+            test_episodes=args.test_episodes,
+            reporters=[neat.StdOutReporter()],
+            executor=pool,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    champion, test = run["champion"], run["test_returns"]
+    hidden, enabled = champion.size()
+    if run["validated"]:
+        found = "validated champion"
+    elif run["validation_return"] is not None:
+        found = "best validated genome (validation target not reached)"
+    else:
+        found = "no validated genome; best genome by training fitness"
+    print(
+        f"\n{found} after {run['generations']} generations, {run['env_steps']} env steps, {run['seconds']:.1f}s"
+    )
+    if run["validation_return"] is not None:
+        print(
+            f"validation: mean return {run['validation_return']:.1f} over {task.validation_episodes} fresh episodes "
+            f"(target {task.validation_target:g})"
+        )
+    print(f"champion: {hidden} hidden nodes, {enabled} enabled connections")
+    neat.save_genome(champion, args.out)
+    print(f"saved {args.out}")
+    solved = bool(test.mean() >= task.solved)
+    print(
+        f"test on {len(test)} fresh episodes: mean return {test.mean():.1f} (min {test.min():.1f}, "
+        f"max {test.max():.1f}): {'solved' if solved else 'not solved'} (>= {task.solved:g})"
+    )
+    if task.summary is not None:
+        print(task.summary(test))
+    return 0 if solved else 1
