@@ -25,7 +25,8 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples"))
 
-from cartpole import SOLVED, evolve  # noqa: E402
+from _common import evolve  # noqa: E402
+from cartpole import TASK  # noqa: E402
 
 import neat  # noqa: E402
 
@@ -45,6 +46,7 @@ def main() -> None:
     results = []
     for seed in range(args.first_seed, args.first_seed + runs):
         run = evolve(
+            TASK,
             config,
             seed=seed,
             episodes=args.episodes,
@@ -52,10 +54,10 @@ def main() -> None:
             vectorized=False if args.serial else None,
         )
         test = float(np.mean(run["test_returns"]))
-        results.append({**run, "test": test, "solved": test >= SOLVED})
+        results.append({**run, "test": test, "solved": test >= TASK.solved})
         hidden, enabled = run["champion"].size()
         print(
-            f"seed {seed:4d}: {'solved' if test >= SOLVED else 'FAILED'}  generations {run['generations']:3d}  "
+            f"seed {seed:4d}: {'solved' if test >= TASK.solved else 'FAILED'}  generations {run['generations']:3d}  "
             f"env steps {run['env_steps']:8d}  {run['seconds']:6.2f}s  test {test:6.1f}  "
             f"hidden {hidden} enabled {enabled}",
             flush=True,

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import dataclasses
-import inspect
 import pathlib
 import time
 from collections.abc import Callable, Sequence
@@ -41,11 +40,6 @@ HERE = pathlib.Path(__file__).resolve().parent
 # validation and the final test use different replay seeds of their own.
 VALIDATION_SEED_OFFSET = 1_000_000
 TEST_SEED_OFFSET = 2_000_000
-
-
-def executor_supported() -> bool:
-    """Whether this version of ``GymEvaluator`` takes an ``executor`` (process pool) keyword."""
-    return "executor" in inspect.signature(GymEvaluator).parameters
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,6 +154,7 @@ def evolve(
     test_episodes: int = 100,
     reporters: Sequence[Any] = (),
     executor: concurrent.futures.Executor | None = None,
+    vectorized: bool | str | None = None,
 ) -> dict[str, Any]:
     """One run: evolve until a validated champion (or ``generations``), then test it.
 
@@ -170,11 +165,12 @@ def evolve(
     ``test_returns`` (``(test_episodes,)`` returns on fresh episodes of the real env).
     """
     start = time.perf_counter()
-    training = {**task.evaluator, **task.training}
+    common = {"vectorized": vectorized, **task.evaluator}
+    training = {**common, **task.training}
     if executor is not None:
         training["executor"] = executor
     trainer = GymEvaluator(task.train_env or task.env_id, episodes=episodes, seed=seed, reducer=task.reducer, **training)
-    tester = GymEvaluator(task.env_id, seed=seed, **task.evaluator)
+    tester = GymEvaluator(task.env_id, seed=seed, **common)
     with trainer, tester:
         fitness = ValidatedFitness(task, trainer, tester, seed=seed + VALIDATION_SEED_OFFSET)
         population = neat.Population(config, seed=seed, reporters=reporters)
@@ -202,7 +198,8 @@ def parse_args(task: Task, argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--episodes", type=int, default=task.episodes, help="training episodes per genome and generation")
     parser.add_argument("--test-episodes", type=int, default=100, help="fresh episodes the champion is tested on")
     parser.add_argument("--population", type=int, default=None, help="population size (default: the config's)")
-    if task.parallel and executor_supported():
+    parser.add_argument("--serial", action="store_true", help="step plain envs even where a vector env exists")
+    if task.parallel:
         parser.add_argument("--workers", type=int, default=0, help="play the training episodes in N worker processes")
     return parser.parse_args(argv)
 
@@ -225,6 +222,7 @@ def run_task(task: Task, argv: list[str] | None = None) -> int:
             test_episodes=args.test_episodes,
             reporters=[neat.StdOutReporter()],
             executor=pool,
+            vectorized=False if args.serial else None,
         )
     finally:
         if pool is not None:
