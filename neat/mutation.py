@@ -263,13 +263,26 @@ def _mutated_segments(
     return clamp_attribute(genome_config, attribute, new), chosen
 
 
-def mutate_attributes(genomes: Sequence[Genome], config: Config, rng: np.random.Generator) -> list[Genome]:
+ATTRIBUTES = ("weight", "bias", "response")
+
+
+def mutate_attributes(
+    genomes: Sequence[Genome],
+    config: Config,
+    rng: np.random.Generator,
+    attributes: Sequence[str] = ATTRIBUTES,
+) -> list[Genome]:
     """Perturb or replace the weights, biases and responses of many genomes at once.
 
     One vectorized pass per attribute over all genomes (the ``weight_*``,
     ``bias_*`` and ``response_*`` rates); input nodes carry no attributes
     and are left alone.  A genome none of whose attributes changed is
     returned as it is.
+
+    Parameters
+    ----------
+    attributes
+        Which of ``"weight"``, ``"bias"``, ``"response"`` to mutate (in this order).
     """
     genomes = list(genomes)
     if not genomes:
@@ -285,14 +298,18 @@ def mutate_attributes(genomes: Sequence[Genome], config: Config, rng: np.random.
     if batches:
         if start < len(genomes):
             batches.append((start, len(genomes)))
-        return [child for a, b in batches for child in _mutate_attributes_batch(genomes[a:b], config, rng)]
-    return _mutate_attributes_batch(genomes, config, rng)
+        return [
+            child for a, b in batches for child in _mutate_attributes_batch(genomes[a:b], config, rng, attributes)
+        ]
+    return _mutate_attributes_batch(genomes, config, rng, attributes)
 
 
 _MAX_BATCH_VALUES = 1 << 22
 
 
-def _mutate_attributes_batch(genomes: list[Genome], config: Config, rng: np.random.Generator) -> list[Genome]:
+def _mutate_attributes_batch(
+    genomes: list[Genome], config: Config, rng: np.random.Generator, attributes: Sequence[str]
+) -> list[Genome]:
     genome_config = genomes[0].config
     n_in = genome_config.num_inputs
     conn_counts = np.array([g.num_connections for g in genomes], dtype=np.int64)
@@ -303,7 +320,10 @@ def _mutate_attributes_batch(genomes: list[Genome], config: Config, rng: np.rand
         "response": (node_counts, lambda g: g.nodes.response[n_in:]),
     }
     results = {}
-    for attribute, (counts, column) in columns.items():
+    for attribute in ATTRIBUTES:
+        if attribute not in attributes:
+            continue
+        counts, column = columns[attribute]
         values = np.concatenate([column(g) for g in genomes]) if len(genomes) > 1 else column(genomes[0])
         mutated = _mutated_segments(values, counts, config, genome_config, attribute, rng)
         if mutated is not None:
@@ -335,27 +355,14 @@ def _mutate_attributes_batch(genomes: list[Genome], config: Config, rng: np.rand
 
 def mutate_weights(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:
     """Perturb or replace connection weights (``weight_*`` rates; one vectorized pass)."""
-    mutated = _mutated_segments(
-        genome.conns.weight, np.array([genome.num_connections]), config, genome.config, "weight", rng
-    )
-    return genome if mutated is None else genome.replace(conns=genome.conns._replace(weight=mutated[0]))
+    return mutate_attributes([genome], config, rng, ("weight",))[0]
 
 
 def mutate_node_attributes(
     genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator
 ) -> Genome:
     """Perturb or replace the biases and responses of non-input nodes."""
-    n_in = genome.num_inputs
-    nodes = genome.nodes
-    changed = {}
-    for attribute in ("bias", "response"):
-        values = getattr(nodes, attribute)
-        mutated = _mutated_segments(
-            values[n_in:], np.array([genome.num_nodes - n_in]), config, genome.config, attribute, rng
-        )
-        if mutated is not None:
-            changed[attribute] = np.concatenate((values[:n_in], mutated[0]))
-    return genome.replace(nodes=nodes._replace(**changed)) if changed else genome
+    return mutate_attributes([genome], config, rng, ("bias", "response"))[0]
 
 
 def mutate_functions(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:
