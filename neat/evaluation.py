@@ -27,13 +27,14 @@ import numpy as np
 from .errors import EvaluationError
 from .genome import Genome
 
-__all__ = ["Evaluator", "FitnessFunction"]
+__all__ = ["Evaluator", "FitnessFunction", "takes_generation"]
 
 FitnessFunction = Callable[..., float]
 """``fitness(genome) -> float`` (optionally ``fitness(genome, generation=g)``)."""
 
 
-def _takes_generation(function: Callable[..., Any]) -> bool:
+def takes_generation(function: Callable[..., Any]) -> bool:
+    """True when ``function`` takes a ``generation`` keyword argument (then it is told the generation)."""
     try:
         parameter = inspect.signature(function).parameters.get("generation")
     except (TypeError, ValueError):
@@ -104,7 +105,7 @@ class Evaluator:
         self.executor = executor
         self.chunks_per_worker = chunks_per_worker
         self.workers = workers if workers is not None else getattr(executor, "_max_workers", None) or 1
-        self._pass_generation = _takes_generation(fitness)
+        self._pass_generation = takes_generation(fitness)
 
     def __call__(self, genomes: Sequence[Genome], *, generation: int | None = None) -> np.ndarray:
         """Fitness of every genome, in order.

@@ -13,7 +13,6 @@ Gaussian mutation and one elite.
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -24,6 +23,7 @@ import numpy as np
 from .compact import start_genome
 from .config import Config
 from .errors import ConfigError, EvaluationError
+from .evaluation import takes_generation
 from .genome import Genome
 from .innovation import InnovationTracker
 from .reporting import call_reporters
@@ -36,19 +36,6 @@ __all__ = ["Population", "Evaluate"]
 
 Evaluate = Callable[[list[Genome]], Any]
 """``evaluate(genomes) -> fitness``: one number per genome, in order; genomes are not modified."""
-
-
-def _accepts_generation(evaluate: Evaluate) -> bool:
-    """True when ``evaluate`` takes a ``generation`` keyword argument."""
-    try:
-        parameters = inspect.signature(evaluate).parameters
-    except (TypeError, ValueError):
-        return False
-    generation = parameters.get("generation")
-    return generation is not None and generation.kind in (
-        inspect.Parameter.KEYWORD_ONLY,
-        inspect.Parameter.POSITIONAL_OR_KEYWORD,
-    )
 
 
 class InvalidFitnessWarning(RuntimeWarning):
@@ -143,7 +130,7 @@ class Population:
                     "Population(..., elite_evaluate=...): the function that re-scores the candidates "
                     "(e.g. a GymEvaluator with more episodes)"
                 )
-            if not _accepts_generation(elite_evaluate):
+            if not takes_generation(elite_evaluate):
                 raise ConfigError("elite_evaluate must take the genomes and a generation keyword")
 
     def _adopt(self, genomes: Sequence[Genome]) -> list[Genome]:
@@ -300,7 +287,7 @@ class Population:
             )
         if limit is not None and limit < 1:
             raise ValueError(f"generations must be >= 1, got {limit}")
-        pass_generation = _accepts_generation(evaluate)
+        pass_generation = takes_generation(evaluate)
         done = 0
         while limit is None or done < limit:
             genomes = self.ask()

@@ -16,7 +16,7 @@ import numpy as np
 from .compact import mutated_child
 from .config import Config
 from .crossover import crossover
-from .errors import ExtinctionError
+from .errors import EvaluationError, ExtinctionError
 from .genome import Genome
 from .innovation import InnovationTracker
 from .mutation import mutate_attributes, mutate_structure
@@ -261,8 +261,6 @@ class TruncationReproduction:
         genomes = [population.genomes[int(i)] for i in candidates]
         values = np.asarray(evaluate(genomes, generation=population.generation), dtype=np.float64)
         if values.shape != (len(genomes),) or not np.all(np.isfinite(values)):
-            from .errors import EvaluationError
-
             raise EvaluationError(
                 f"elite_evaluate must return {len(genomes)} finite values, got {values!r}"
             )
