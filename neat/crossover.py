@@ -12,14 +12,25 @@ from .graph import creates_cycle, is_acyclic
 __all__ = ["align_by_innovation", "crossover", "check_compatible"]
 
 
+def lookup_sorted(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each query: is it in ``sorted_keys``, and at which position.
+
+    Returns
+    -------
+    found : (q,) bool
+    position : (q,) int64, valid where ``found``
+    """
+    if len(sorted_keys) == 0:
+        return np.zeros(len(queries), dtype=bool), np.zeros(len(queries), dtype=np.int64)
+    pos = np.searchsorted(sorted_keys, queries)
+    pos[pos == len(sorted_keys)] = 0
+    return sorted_keys[pos] == queries, pos
+
+
 def _matching_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions in ``a`` and in ``b`` of the keys both sorted unique arrays hold."""
-    if len(a) == 0 or len(b) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    pos = np.searchsorted(b, a)
-    pos[pos == len(b)] = 0
-    index_a = np.flatnonzero(b[pos] == a)
+    found, pos = lookup_sorted(b, a)
+    index_a = np.flatnonzero(found)
     return index_a, pos[index_a]
 
 

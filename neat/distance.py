@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .config import Config, SpeciationConfig
-from .crossover import align_by_innovation, check_compatible
+from .crossover import align_by_innovation, check_compatible, lookup_sorted
 from .genome import Genome
 
 __all__ = ["distance", "distances", "PackedGenomes", "pack_genomes"]
@@ -132,14 +132,6 @@ def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True) -> PackedGeno
     )
 
 
-def _match(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each query: is it in ``sorted_keys``, and at which position (clipped)."""
-    if len(sorted_keys) == 0:
-        return np.zeros(len(queries), dtype=bool), np.zeros(len(queries), dtype=np.int64)
-    pos = np.minimum(np.searchsorted(sorted_keys, queries), len(sorted_keys) - 1)
-    return sorted_keys[pos] == queries, pos
-
-
 def distances(
     genomes: Sequence[Genome] | PackedGenomes, representative: Genome, config: Config | SpeciationConfig
 ) -> np.ndarray:
@@ -171,7 +163,7 @@ def distances(
     rep = representative.conns
     n_rep = len(rep.innovation)
 
-    match, pos = _match(rep.innovation, packed.innovation)
+    match, pos = lookup_sorted(rep.innovation, packed.innovation)
     matching = np.bincount(segment, weights=match, minlength=p)
     weight_sum = np.bincount(segment[match], weights=np.abs(packed.weight[match] - rep.weight[pos[match]]), minlength=p)
     rep_max = rep.innovation[-1] if n_rep else -1
@@ -198,7 +190,7 @@ def _node_distances(packed: PackedGenomes, rep: Genome, sc: SpeciationConfig) ->
     p = packed.size
     counts = np.diff(packed.node_offsets)
     segment = np.repeat(np.arange(p), counts)
-    match, pos = _match(rep.nodes.id, packed.node_id)
+    match, pos = lookup_sorted(rep.nodes.id, packed.node_id)
     matching = np.bincount(segment, weights=match, minlength=p)
     disjoint = counts + rep.num_nodes - 2 * matching
     out = sc.node_disjoint_coefficient * disjoint / np.maximum(counts, rep.num_nodes)
