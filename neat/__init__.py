@@ -15,7 +15,16 @@ from .config import (
 )
 from .crossover import align_by_innovation, crossover
 from .distance import distance, distances, pack_genomes
-from .errors import CheckpointError, ConfigError, EvaluationError, ExtinctionError, InvalidGenomeError, NeatError
+from .errors import (
+    CheckpointError,
+    ConfigError,
+    EvaluationError,
+    ExtinctionError,
+    InvalidGenomeError,
+    NeatError,
+    RenderError,
+    StatisticsError,
+)
 from .evaluation import Evaluator
 from .functions import register_activation, register_aggregation
 from .genome import ConnectionGenes, Genome, NodeGenes, NodeKind
@@ -33,6 +42,7 @@ from .mutation import (
     mutate_weights,
     toggle_enabled,
 )
+from .neat_python import NeatPythonConfigWarning, read_neat_python
 from .nn import (
     FeedForwardNetwork,
     PopulationNetwork,
@@ -44,7 +54,7 @@ from .nn import (
 )
 from .population import Population
 from .presets import fixed_topology_ga
-from .reporting import Reporter, StatisticsReporter, StdOutReporter
+from .reporting import ProgressReporter, Reporter, StatisticsReporter, StdOutReporter
 from .rng import make_rng, spawn
 from .topology import new_genome, new_genomes
 
@@ -67,16 +77,20 @@ __all__ = [
     "InvalidGenomeError",
     "MutationConfig",
     "NeatError",
+    "NeatPythonConfigWarning",
     "NodeGenes",
     "NodeKind",
     "Population",
     "PopulationNetwork",
+    "ProgressReporter",
     "RecurrentNetwork",
+    "RenderError",
     "Reporter",
     "ReproductionConfig",
     "RunConfig",
     "SpeciationConfig",
     "StagnationConfig",
+    "StatisticsError",
     "StatisticsReporter",
     "StdOutReporter",
     "add_connection",
@@ -103,6 +117,7 @@ __all__ = [
     "new_genomes",
     "pack_genomes",
     "register_activation",
+    "read_neat_python",
     "register_aggregation",
     "save_checkpoint",
     "save_network",

@@ -19,19 +19,29 @@ from .config import Config
 from .genome import Genome
 from .innovation import InnovationTracker
 from .mutation import mutate_attributes
+from .noise import NoiseTable, noise_table_for
 from .rng import make_rng
-from .topology import new_genome
+from .topology import StartStructure, new_genomes, start_structure
 
-__all__ = ["CompactDecoder", "start_genome", "mutated_child"]
-
-
-def start_genome(config: Config, tracker: InnovationTracker, seed: int) -> Genome:
-    """The start genome of lineage ``(seed,)``: the start topology with weights drawn from ``seed``."""
-    return new_genome(config, tracker, make_rng(seed))
+__all__ = ["CompactDecoder", "start_genomes", "mutated_child"]
 
 
-def mutated_child(parent: Genome, config: Config, seed: int) -> Genome:
-    """The child of ``parent`` whose lineage ends in ``seed``: every weight and bias mutated by ``seed``'s generator."""
+def start_genomes(
+    config: Config, tracker: InnovationTracker, seeds: Sequence[int], structure: StartStructure | None = None
+) -> list[Genome]:
+    """The start genomes of lineages ``(seed,)``: the start topology with weights drawn from each seed."""
+    structure = structure if structure is not None else start_structure(config, tracker)
+    return [new_genomes(config, tracker, make_rng(int(seed)), 1, structure=structure)[0] for seed in seeds]
+
+
+def mutated_child(parent: Genome, config: Config, seed: int, noise: NoiseTable | None = None) -> Genome:
+    """The child of ``parent`` whose lineage ends in ``seed``: every weight and bias mutated by ``seed``'s generator.
+
+    With a ``noise`` table (``[reproduction] noise_table_size`` > 0) the
+    generator draws where the child's noise starts in the table.
+    """
+    if noise is not None:
+        return noise.mutate(parent, config, make_rng(seed))
     return mutate_attributes([parent], config, make_rng(seed))[0]
 
 
@@ -51,6 +61,8 @@ class CompactDecoder:
     def __init__(self, config: Config, cache_size: int = 256) -> None:
         self.config = config
         self.tracker = InnovationTracker.for_config(config)
+        self.noise = noise_table_for(config)
+        self.structure = start_structure(config, self.tracker)
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[int, ...], Genome] = OrderedDict()
         self.replayed = 0  # seeds replayed so far (mutations plus start genomes)
@@ -75,12 +87,12 @@ class CompactDecoder:
             genome = self._cache[lineage[:known]]
             self._cache.move_to_end(lineage[:known])
         else:
-            genome = start_genome(self.config, self.tracker, lineage[0])
+            genome = start_genomes(self.config, self.tracker, lineage[:1], self.structure)[0]
             self.replayed += 1
             known = 1
             self.remember(lineage[:1], genome)
         for depth in range(known, len(lineage)):
-            genome = mutated_child(genome, self.config, lineage[depth])
+            genome = mutated_child(genome, self.config, lineage[depth], self.noise)
             self.replayed += 1
             self.remember(lineage[: depth + 1], genome)
         return genome

@@ -45,6 +45,7 @@ __all__ = [
     "ReproductionConfig",
     "StagnationConfig",
     "RunConfig",
+    "TaskConfig",
 ]
 
 
@@ -206,11 +207,25 @@ class GenomeConfig(_Section):
         "Start topology. 'full': every layer fully connected to the next (inputs to outputs "
         "when there are no hidden layers); 'full_direct': every node also to every node of all "
         "later layers; 'partial' / 'partial_direct': each of those connections present with "
-        "probability connection_fraction; 'none': no connections.",
-        choices=("full", "full_direct", "partial", "partial_direct", "none"),
+        "probability connection_fraction; 'fs_neat': one input, drawn per genome, connected to "
+        "every output (FS-NEAT); 'fs_neat_hidden': that input connected to every hidden and "
+        "output node; 'none': no connections.",
+        choices=("full", "full_direct", "partial", "partial_direct", "fs_neat", "fs_neat_hidden", "none"),
     )
     connection_fraction: float = option(
         0.5, "Probability of each start connection with a 'partial' start topology.", min=0.0, max=1.0
+    )
+    connection_sampling: str = option(
+        "independent",
+        "How a 'partial' start topology draws its connections: 'independent': each one with "
+        "probability connection_fraction; 'exact': round(connection_fraction x candidates) of them, "
+        "drawn without replacement (neat-python's partial).",
+        choices=("independent", "exact"),
+    )
+    initial_self_connections: bool = option(
+        False,
+        "With feed_forward = false: the 'full' and 'partial' start topologies also connect every "
+        "hidden and output node to itself (as neat-python's do for recurrent genomes).",
     )
     feed_forward: bool = option(
         True, "If true the enabled connections never form a cycle; if false recurrent connections are allowed."
@@ -227,6 +242,12 @@ class GenomeConfig(_Section):
         "Distribution of new weights: 'gaussian' N(mean, stdev), or 'uniform' on "
         "[mean - 2 stdev, mean + 2 stdev]; both clamped to [min, max].",
         choices=("gaussian", "uniform"),
+    )
+    weight_init_scaling: str = option(
+        "none",
+        "Scaling of the start topology's weights: 'none', or 'fan_in' to divide each by the square root of "
+        "the number of start connections into its target node (LeCun-style; keeps deep layered nets in range).",
+        choices=("none", "fan_in"),
     )
     weight_init_mean: float = option(0.0, "Mean of new connection weights.")
     weight_init_stdev: float = option(1.0, "Standard deviation of new connection weights.", min=0.0)
@@ -268,6 +289,8 @@ class GenomeConfig(_Section):
             default = getattr(self, f"{kind}_default")
             if default != "random" and default not in options:
                 self._fail(f"{kind}_default", default, f"one of {kind}_options {list(options)} or 'random'")
+        if self.initial_self_connections and self.feed_forward:
+            self._fail("initial_self_connections", True, "false when feed_forward = true (a self-loop is a cycle)")
         if self.output_activation is not None and self.output_activation not in self.activation_options:
             self._fail(
                 "output_activation",
@@ -305,6 +328,14 @@ class MutationConfig(_Section):
     )
     max_add_connection_attempts: int = option(
         20, "Random (source, target) pairs tried before add-connection gives up.", min=1
+    )
+    add_connection_reenables: bool = option(
+        True,
+        "When add-connection draws a pair whose connection exists but is disabled: true re-enables it; "
+        "false leaves it (and tries another pair).",
+    )
+    add_node_fallback: bool = option(
+        False, "When add-node finds no enabled connection to split: true adds a connection instead."
     )
     enabled_mutate_rate: float = option(
         0.0, "Per-connection probability that its enabled flag flips.", min=0.0, max=1.0
@@ -373,6 +404,16 @@ class SpeciationConfig(_Section):
         "N (the normalizer of E and D) is 1 when both genomes have fewer genes than this; else the larger gene count.",
         min=0,
     )
+    distance_formula: str = option(
+        "neat",
+        "'neat': the paper's c1 E/N + c2 D/N + c3 W with W the mean weight difference of matching genes, "
+        "plus the node terms (node counts include inputs; the attribute term is a mean). 'neat_python': "
+        "neat-python's genomic distance: (c1 E + c2 D + c3 sum over matching genes of (|weight "
+        "difference| + 1 if their enabled flags differ)) / N, plus (node_disjoint_coefficient x "
+        "non-matching nodes + node_attribute_coefficient x summed node attribute differences) / the "
+        "larger count of non-input nodes.",
+        choices=("neat", "neat_python"),
+    )
     target_species: int = option(0, "If > 0, the threshold is steered each generation toward this many species.", min=0)
     threshold_adjust_step: float = option(
         0.3, "How much the threshold moves per generation when steering toward target_species.", min=0.0
@@ -392,6 +433,11 @@ class ReproductionConfig(_Section):
     )
     survival_threshold: float = option(
         0.2, "Fraction of each species (best first) allowed to be parents.", min=0.0, max=1.0, min_exclusive=True
+    )
+    min_parents: int = option(
+        1,
+        "Fewest members of a species allowed to be parents (all of them when it has fewer); neat-python uses 2.",
+        min=1,
     )
     min_species_size: int = option(2, "Fewest offspring a surviving species gets.", min=0)
     mutate_only_fraction: float = option(
@@ -426,6 +472,16 @@ class ReproductionConfig(_Section):
         "(population.lineages), from which neat.compact rebuilds its weights bit for bit; each child is "
         "mutated by a generator seeded from its own seed.",
     )
+    noise_table_size: int = option(
+        0,
+        "With strategy = 'truncation': if > 0, mutation noise is read from a shared table of this many "
+        "standard normals (float32) at offsets each child draws, as in Such et al.'s Deep GA: mutating and "
+        "rebuilding big genomes costs additions instead of fresh draws. It must hold a genome's weights. "
+        "Needs every weight and bias perturbed (weight_/bias_mutate_prob 1, *_perturb_rate 1, *_replace_rate "
+        "0) and responses not mutated. 0: fresh normals for every mutation.",
+        min=0,
+    )
+    noise_table_seed: int = option(0, "Seed of the generator that draws the noise table.", min=0)
 
 
 @dataclass(frozen=True)
@@ -436,6 +492,12 @@ class StagnationConfig(_Section):
 
     max_stagnation: int = option(15, "Generations without improvement after which a species gets no offspring.", min=1)
     species_elitism: int = option(2, "The best this-many species are never removed for stagnation.", min=0)
+    species_fitness: str = option(
+        "best",
+        "A species' fitness, for stagnation and species_elitism: the 'best', 'worst', 'mean' or 'median' "
+        "fitness of its members this generation.",
+        choices=("best", "worst", "mean", "median"),
+    )
 
 
 @dataclass(frozen=True)
@@ -447,7 +509,15 @@ class RunConfig(_Section):
     population_size: int = option(150, "Number of genomes per generation.", min=2)
     objective: str = option("max", "'max' to maximise fitness, 'min' to minimise it.", choices=("max", "min"))
     fitness_threshold: float | None = option(
-        None, "Stop once the best fitness reaches this (>= for 'max', <= for 'min'); omitted: no threshold."
+        None,
+        "Stop once the fitness threshold_criterion names reaches this (>= for 'max', <= for 'min'); "
+        "omitted: no threshold.",
+    )
+    threshold_criterion: str = option(
+        "best",
+        "What is compared with fitness_threshold: 'best' (the best fitness so far), or the 'worst' or "
+        "'mean' fitness of the generation just evaluated.",
+        choices=("best", "worst", "mean"),
     )
     max_generations: int | None = option(None, "Stop after this many generations; omitted: no limit.", min=1)
     seed: int | None = option(None, "Seed of the run's random generator; omitted: fresh entropy.", min=0)
@@ -469,9 +539,48 @@ class RunConfig(_Section):
         return self.objective == "min"
 
 
+@dataclass(frozen=True)
+class TaskConfig(_Section):
+    """What ``python -m neat run`` evolves the genomes for (the library itself never reads this section).
+
+    A ``dataset`` task scores a genome as rows x outputs minus the sum of
+    squared errors of its outputs over the table (neat-python's XOR fitness,
+    ``4 - SSE``, generalised: perfect = rows x outputs); a ``gym`` task by the
+    reduced return of ``episodes`` episodes of ``env_id`` (``neat.GymEvaluator``).
+    """
+
+    SECTION: ClassVar[str] = "task"
+
+    kind: str = option(
+        "none", "'dataset', 'gym', or 'none' (no task: the config is used from Python).",
+        choices=("none", "dataset", "gym"),
+    )
+    dataset: str | None = option(
+        None,
+        "With kind = 'dataset': a built-in table ('xor', 'and', 'or', 'nand', 'parity3') or the path of a CSV "
+        "file (relative to the config file) whose rows are num_inputs inputs then num_outputs targets; a "
+        "first row of column names is skipped.",
+    )
+    env_id: str | None = option(None, "With kind = 'gym': the gymnasium env id, e.g. 'CartPole-v1'.")
+    episodes: int = option(5, "With kind = 'gym': episodes per genome and generation.", min=1)
+    max_steps: int | None = option(None, "With kind = 'gym': cut episodes after this many steps; omitted: the env's limit.", min=1)
+    reducer: str = option(
+        "mean", "With kind = 'gym': how a genome's episode returns become its fitness.",
+        choices=("mean", "median", "min", "max"),
+    )
+    test_episodes: int = option(100, "With kind = 'gym': fresh episodes the champion is tested on after the run.", min=0)
+
+    def _check(self) -> None:
+        if self.kind == "dataset" and not self.dataset:
+            self._fail("dataset", self.dataset, "a built-in table name or a CSV path when kind = 'dataset'")
+        if self.kind == "gym" and not self.env_id:
+            self._fail("env_id", self.env_id, "a gymnasium env id when kind = 'gym'")
+
+
 _SECTIONS: dict[str, type[_Section]] = {
     cls.SECTION: cls
-    for cls in (GenomeConfig, MutationConfig, SpeciationConfig, ReproductionConfig, StagnationConfig, RunConfig)
+    for cls in (GenomeConfig, MutationConfig, SpeciationConfig, ReproductionConfig, StagnationConfig, RunConfig,
+                TaskConfig)
 }
 
 
@@ -492,6 +601,7 @@ class Config:
     reproduction: ReproductionConfig = field(default_factory=ReproductionConfig)
     stagnation: StagnationConfig = field(default_factory=StagnationConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    task: TaskConfig = field(default_factory=TaskConfig)
 
     def __post_init__(self) -> None:
         for name, cls in _SECTIONS.items():
@@ -518,6 +628,11 @@ class Config:
                 "[reproduction] compact_genomes = true is not allowed with strategy = \"neat\": compact genomes "
                 "are for the fixed-topology GA (strategy = \"truncation\")"
             )
+        elif self.reproduction.noise_table_size > 0:
+            raise ConfigError(
+                f"[reproduction] noise_table_size = {self.reproduction.noise_table_size} is not allowed with "
+                "strategy = \"neat\": the noise table is for the fixed-topology GA (strategy = \"truncation\")"
+            )
         target = self.speciation.target_species
         if target and target * minimum > size:
             raise ConfigError(
@@ -541,11 +656,26 @@ class Config:
                     f"[mutation] {key} = {getattr(mc, key)} is not allowed with [reproduction] strategy = "
                     "\"truncation\" (the fixed-topology GA changes weights only): set it to 0"
                 )
+        if rc.noise_table_size > 0:
+            self._check_noise_table()
         if mc.weight_mutate_power <= 0.0 or mc.weight_mutate_prob == 0.0:
             raise ConfigError(
                 f"[mutation] weight_mutate_power = {mc.weight_mutate_power} is not allowed with [reproduction] "
                 "strategy = \"truncation\": the GA's sigma must be > 0 (and weight_mutate_prob > 0)"
             )
+
+    def _check_noise_table(self) -> None:
+        """A noise table perturbs every weight and bias by sigma times its values, and nothing else."""
+        mc = self.mutation
+        required = {"weight_mutate_prob": 1.0, "weight_perturb_rate": 1.0, "weight_replace_rate": 0.0,
+                    "bias_mutate_prob": 1.0, "bias_perturb_rate": 1.0, "bias_replace_rate": 0.0,
+                    "response_mutate_prob": 0.0}
+        for key, value in required.items():
+            if getattr(mc, key) != value:
+                raise ConfigError(
+                    f"[mutation] {key} = {getattr(mc, key)} is not allowed with [reproduction] noise_table_size > 0 "
+                    f"(the noise table perturbs every weight and bias, and nothing else): set it to {value:g}"
+                )
 
     @classmethod
     def sections(cls) -> dict[str, type[_Section]]:
@@ -615,6 +745,20 @@ class Config:
         from .io import atomic_write_text
 
         atomic_write_text(path, self.to_toml())
+
+    # --- neat-python ------------------------------------------------------
+    @classmethod
+    def from_neat_python(cls, path: str | PathLike[str], *, unmapped: str = "error") -> Config:
+        """Read a neat-python config file (its INI format) as it is.
+
+        Every neat-python key maps to the keys of ours with the same effect
+        (docs/neat_python.md).  A setting with no equivalent raises a
+        ``ConfigError`` naming it, or with ``unmapped="warn"`` is left out
+        with a ``neat.NeatPythonConfigWarning``.  See ``neat.neat_python``.
+        """
+        from .neat_python import read_neat_python
+
+        return read_neat_python(path, unmapped=unmapped)[0]
 
 
 def _toml_value(value: Any) -> str:

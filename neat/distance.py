@@ -8,6 +8,16 @@ weight difference of matching genes, and N is the larger genome's gene count
 terms add ``node_disjoint_coefficient * (non-matching nodes) / (larger node
 count)`` and ``node_attribute_coefficient * (mean difference of matching
 non-input nodes)``.
+
+With ``[speciation] distance_formula = "neat_python"`` the distance is
+neat-python's genomic distance instead::
+
+    delta = (c1 * E + c2 * D + c3 * sum_matching(|dw| + [enabled differs])) / N
+          + (cn * Dn + ca * sum_matching_nodes(node difference)) / Nn
+
+where Dn counts non-matching nodes and Nn is the larger number of non-input
+nodes (the node difference is as above: |d bias| + |d response| + 1 for a
+different activation + 1 for a different aggregation).
 """
 
 from __future__ import annotations
@@ -60,20 +70,32 @@ def distance(a: Genome, b: Genome, config: Config | SpeciationConfig) -> float:
         excess = len_a + len_b
     disjoint = len_a + len_b - 2 * matching - excess
     n = float(_normalizer(len_a, len_b, sc.normalize_min_genes))
-    weight_diff = float(np.mean(np.abs(ca.weight[ia] - cb.weight[ib]))) if matching else 0.0
-    delta = (
-        sc.excess_coefficient * excess / n
-        + sc.disjoint_coefficient * disjoint / n
-        + sc.weight_coefficient * weight_diff
-    )
+    weight_diff = np.abs(ca.weight[ia] - cb.weight[ib])
+    if sc.distance_formula == "neat_python":
+        attribute_sum = float(weight_diff.sum()) + int(np.count_nonzero(ca.enabled[ia] != cb.enabled[ib]))
+        delta = (
+            sc.excess_coefficient * excess + sc.disjoint_coefficient * disjoint + sc.weight_coefficient * attribute_sum
+        ) / n
+    else:
+        delta = (
+            sc.excess_coefficient * excess / n
+            + sc.disjoint_coefficient * disjoint / n
+            + sc.weight_coefficient * (float(np.mean(weight_diff)) if matching else 0.0)
+        )
     if sc.node_disjoint_coefficient or sc.node_attribute_coefficient:
         common_nodes, na, nb = np.intersect1d(a.nodes.id, b.nodes.id, assume_unique=True, return_indices=True)
         nodes_disjoint = a.num_nodes + b.num_nodes - 2 * len(common_nodes)
-        delta += sc.node_disjoint_coefficient * nodes_disjoint / max(a.num_nodes, b.num_nodes)
         hidden_or_output = common_nodes >= a.num_inputs
-        if hidden_or_output.any():
-            diff = _node_attribute_difference(a, b, na[hidden_or_output], nb[hidden_or_output])
-            delta += sc.node_attribute_coefficient * float(np.mean(diff))
+        diff = _node_attribute_difference(a, b, na[hidden_or_output], nb[hidden_or_output])
+        if sc.distance_formula == "neat_python":
+            larger = max(a.num_nodes, b.num_nodes) - a.num_inputs
+            delta += (
+                sc.node_disjoint_coefficient * nodes_disjoint + sc.node_attribute_coefficient * float(diff.sum())
+            ) / larger
+        else:
+            delta += sc.node_disjoint_coefficient * nodes_disjoint / max(a.num_nodes, b.num_nodes)
+            if diff.size:
+                delta += sc.node_attribute_coefficient * float(np.mean(diff))
     return float(delta)
 
 
@@ -86,6 +108,8 @@ class PackedGenomes(NamedTuple):
     conn_offsets : (P + 1,) genome ``p``'s genes are ``[conn_offsets[p], conn_offsets[p+1])``
     node_id, bias, response, activation, aggregation : (U,) all node genes
     node_offsets : (P + 1,)
+    enabled : (T,) bool, or None
+        The connection genes' enabled flags (needed by the ``neat_python`` distance).
     """
 
     innovation: np.ndarray
@@ -97,6 +121,7 @@ class PackedGenomes(NamedTuple):
     activation: np.ndarray
     aggregation: np.ndarray
     node_offsets: np.ndarray
+    enabled: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -129,6 +154,7 @@ def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True) -> PackedGeno
         activation=cat([n.activation for n in packed_nodes], np.empty(0, np.int16)),
         aggregation=cat([n.aggregation for n in packed_nodes], np.empty(0, np.int16)),
         node_offsets=_offsets([len(n.id) for n in packed_nodes]) if nodes else np.zeros(1, np.int64),
+        enabled=cat([c.enabled for c in conns], np.empty(0, bool)),
     )
 
 
@@ -175,12 +201,21 @@ def distances(
     excess = excess_own + excess_rep
     disjoint = counts + n_rep - 2 * matching - excess
     n = _normalizer(counts, n_rep, sc.normalize_min_genes)
-    weight_diff = np.divide(weight_sum, matching, out=np.zeros(p), where=matching > 0)
-    delta = (
-        sc.excess_coefficient * excess / n
-        + sc.disjoint_coefficient * disjoint / n
-        + sc.weight_coefficient * weight_diff
-    )
+    if sc.distance_formula == "neat_python":
+        if packed.enabled is None:
+            raise ValueError("the neat_python distance needs the enabled flags (pack with pack_genomes)")
+        enabled_differs = packed.enabled[match] != rep.enabled[pos[match]]
+        attribute_sum = weight_sum + np.bincount(segment[match], weights=enabled_differs, minlength=p)
+        delta = (
+            sc.excess_coefficient * excess + sc.disjoint_coefficient * disjoint + sc.weight_coefficient * attribute_sum
+        ) / n
+    else:
+        weight_diff = np.divide(weight_sum, matching, out=np.zeros(p), where=matching > 0)
+        delta = (
+            sc.excess_coefficient * excess / n
+            + sc.disjoint_coefficient * disjoint / n
+            + sc.weight_coefficient * weight_diff
+        )
     if node_terms:
         delta += _node_distances(packed, representative, sc)
     return delta
@@ -204,5 +239,8 @@ def _node_distances(packed: PackedGenomes, rep: Genome, sc: SpeciationConfig) ->
     )
     attr_count = np.bincount(segment[attr], minlength=p)
     attr_sum = np.bincount(segment[attr], weights=diff, minlength=p)
+    if sc.distance_formula == "neat_python":
+        larger = np.maximum(counts, rep.num_nodes) - rep.num_inputs
+        return (sc.node_disjoint_coefficient * disjoint + sc.node_attribute_coefficient * attr_sum) / larger
     mean = np.divide(attr_sum, attr_count, out=np.zeros(p), where=attr_count > 0)
     return out + sc.node_attribute_coefficient * mean

@@ -14,6 +14,8 @@ __all__ = [
     "CheckpointError",
     "EvaluationError",
     "ExtinctionError",
+    "RenderError",
+    "StatisticsError",
 ]
 
 
@@ -39,3 +41,11 @@ class EvaluationError(NeatError):
 
 class ExtinctionError(NeatError):
     """Every species died and the config says to stop (``[run] on_extinction = "stop"``)."""
+
+
+class RenderError(NeatError):
+    """A drawing, plot or progress bar cannot be shown: what renders it (Graphviz, matplotlib, tqdm) is missing or failed."""
+
+
+class StatisticsError(NeatError, ValueError):
+    """Run statistics (e.g. a ``StatisticsReporter`` CSV file) cannot be read, or hold nothing to show."""

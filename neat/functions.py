@@ -87,6 +87,80 @@ def _step(z: np.ndarray) -> np.ndarray:
     return (z > 0).astype(np.result_type(z, np.float32))
 
 
+# --- neat-python's activations ------------------------------------------------
+# neat-python (neat/activations.py) defines its functions on one Python float
+# each; these are the same formulas, clamps included, over arrays.  Those
+# whose definition equals one of ours (relu, elu, gauss, identity, clamped,
+# abs, square, cube) are not repeated; neat.neat_python maps names.
+
+
+def _neat_python_tanh(z: np.ndarray) -> np.ndarray:
+    """neat-python's tanh: ``tanh(2.5 z)`` with ``2.5 z`` clamped to [-60, 60]."""
+    return np.tanh(np.clip(2.5 * _as_float(z), -60.0, 60.0))
+
+
+def _neat_python_sin(z: np.ndarray) -> np.ndarray:
+    """neat-python's sin: ``sin(5 z)`` with ``5 z`` clamped to [-60, 60]."""
+    return np.sin(np.clip(5.0 * _as_float(z), -60.0, 60.0))
+
+
+def _neat_python_softplus(z: np.ndarray) -> np.ndarray:
+    """neat-python's softplus: ``0.2 log(1 + exp(5 z))`` with ``5 z`` clamped to [-60, 60].
+
+    Computed as neat-python does, ``log(1 + exp(u))`` (so it is exactly 0
+    where ``exp(u)`` is below half an ulp of 1), not with ``log1p``.
+    """
+    u = np.clip(5.0 * _as_float(z), -60.0, 60.0)
+    return 0.2 * np.log(1.0 + np.exp(u))
+
+
+def _neat_python_lelu(z: np.ndarray) -> np.ndarray:
+    """neat-python's lelu (leaky ReLU): ``z`` if ``z > 0`` else ``0.005 z``; no clamp."""
+    z = _as_float(z)
+    return np.where(z > 0.0, z, 0.005 * z)
+
+
+_SELU_LAMBDA = 1.0507009873554804934193349852946
+_SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+def _selu(z: np.ndarray) -> np.ndarray:
+    """SELU (Klambauer et al. 2017), as neat-python defines it.
+
+    ``lambda z`` if ``z > 0`` else ``lambda alpha (exp(z) - 1)``, with
+    lambda = 1.0507009873554804934193349852946 and alpha =
+    1.6732632423543772848170429916717; no clamp.
+    """
+    z = _as_float(z)
+    return np.where(z > 0.0, _SELU_LAMBDA * z, _SELU_LAMBDA * _SELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+
+
+def _neat_python_inv(z: np.ndarray) -> np.ndarray:
+    """neat-python's inv: ``1 / z``, and 0 where ``z == 0`` (neat-python catches the ZeroDivisionError).
+
+    Like Python's float division, ``1 / z`` is +-inf where it overflows
+    (``|z|`` below about 5.6e-309).
+    """
+    z = _as_float(z)
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.where(z == 0.0, 0.0, 1.0 / np.where(z == 0.0, 1.0, z))
+
+
+def _neat_python_log(z: np.ndarray) -> np.ndarray:
+    """neat-python's log: ``log(z)`` with ``z`` clamped below at 1e-7 (so at most log(1e-7) ~ -16.1)."""
+    return np.log(np.maximum(_as_float(z), 1e-7))
+
+
+def _neat_python_exp(z: np.ndarray) -> np.ndarray:
+    """neat-python's exp: ``exp(z)`` with ``z`` clamped to [-60, 60]."""
+    return np.exp(np.clip(_as_float(z), -60.0, 60.0))
+
+
+def _hat(z: np.ndarray) -> np.ndarray:
+    """The hat (triangle) function, as neat-python defines it: ``max(0, 1 - |z|)``; no clamp."""
+    return np.maximum(0.0, 1.0 - np.abs(_as_float(z)))
+
+
 ACTIVATIONS: dict[str, ArrayFn] = {
     "neat_sigmoid": _neat_sigmoid,
     "sigmoid": _sigmoid,
@@ -103,6 +177,15 @@ ACTIVATIONS: dict[str, ArrayFn] = {
     "square": np.square,
     "cube": lambda z: z * z * z,
     "step": _step,
+    "neat_python_tanh": _neat_python_tanh,
+    "neat_python_sin": _neat_python_sin,
+    "neat_python_softplus": _neat_python_softplus,
+    "neat_python_lelu": _neat_python_lelu,
+    "selu": _selu,
+    "neat_python_inv": _neat_python_inv,
+    "neat_python_log": _neat_python_log,
+    "neat_python_exp": _neat_python_exp,
+    "hat": _hat,
 }
 """Activation functions by name, each elementwise over an array."""
 

@@ -130,6 +130,9 @@ def _as_genes(cls: type, dtypes: tuple, data: Any, what: str, copy: bool) -> Any
 class Genome:
     """An immutable NEAT genome.
 
+    The arrays are copied and made read-only.  Operators (mutation, crossover)
+    return new genomes and never change their inputs.
+
     Parameters
     ----------
     config
@@ -142,9 +145,6 @@ class Genome:
         A ``ConnectionGenes`` or a mapping of its field names to arrays.
     validate
         Check every invariant (``validate()``) before returning.
-
-    The arrays are copied and made read-only.  Operators (mutation, crossover)
-    return new genomes and never change their inputs.
     """
 
     __slots__ = ("config", "nodes", "conns")

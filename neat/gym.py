@@ -246,9 +246,10 @@ def actions_from_outputs(
 
     Returns
     -------
-    ``Discrete``: (N,) int64. ``Box``: (N, *shape) of ``space.dtype``, inside
-    ``[low, high]``. ``MultiBinary``: (N, *shape) int8. ``MultiDiscrete``:
-    (N, *nvec.shape) of ``space.dtype``.
+    numpy.ndarray
+        ``Discrete``: (N,) int64. ``Box``: (N, *shape) of ``space.dtype``, inside
+        ``[low, high]``. ``MultiBinary``: (N, *shape) int8. ``MultiDiscrete``:
+        (N, *nvec.shape) of ``space.dtype``.
     """
     spaces = _spaces()
     size = action_size(space)

@@ -94,12 +94,17 @@ class InnovationTracker:
         -------
         (n,) int64
         """
-        get = self.innovation
-        return np.fromiter(
-            (get(s, d) for s, d in zip(np.asarray(src).tolist(), np.asarray(dst).tolist())),
-            dtype=np.int64,
-            count=len(np.asarray(src)),
-        )
+        keys = list(zip(np.asarray(src, dtype=np.int64).tolist(), np.asarray(dst, dtype=np.int64).tolist()))
+        numbers = list(map(self._innovations.get, keys))
+        if None in numbers:
+            # New pairs get numbers in order of first appearance, as one innovation() call each would.
+            new = dict.fromkeys(k for k, n in zip(keys, numbers) if n is None)
+            first = self._next_innovation
+            new.update(zip(new, range(first, first + len(new))))
+            self._innovations.update(new)
+            self._next_innovation += len(new)
+            numbers = [new[k] if n is None else n for k, n in zip(keys, numbers)]
+        return np.array(numbers, dtype=np.int64)
 
     def split_node_id(self, innovation: int, existing_ids: np.ndarray | Iterable[int] = ()) -> int:
         """The id of the node that splits connection ``innovation`` this generation.

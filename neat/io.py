@@ -49,6 +49,7 @@ def atomic_write_bytes(path: str | PathLike[str], data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _new_file_mode())  # mkstemp makes 0600; give the file the mode open() would
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -56,6 +57,13 @@ def atomic_write_bytes(path: str | PathLike[str], data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _new_file_mode() -> int:
+    """0666 less the process umask: the mode a plain ``open(path, "w")`` gives a new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write_text(path: str | PathLike[str], text: str) -> None:

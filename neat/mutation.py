@@ -75,7 +75,8 @@ def add_connection(genome: Genome, config: Config, tracker: InnovationTracker, r
     ``src`` is any node, ``dst`` any non-input node.  In feed-forward mode a
     pair that would close a cycle is refused; with ``feed_forward = false``
     recurrent and self connections are allowed.  If the pair exists but is
-    disabled, that gene is re-enabled instead of duplicated.  Up to
+    disabled, that gene is re-enabled instead of duplicated (with
+    ``add_connection_reenables = false`` the pair counts as taken).  Up to
     ``max_add_connection_attempts`` random pairs are tried; if none fits, the
     genome is returned unchanged.
     """
@@ -90,7 +91,7 @@ def add_connection(genome: Genome, config: Config, tracker: InnovationTracker, r
         if feed_forward and src == dst:
             continue
         match = np.flatnonzero((conns.src == src) & (conns.dst == dst))
-        if match.size and conns.enabled[match[0]]:
+        if match.size and (conns.enabled[match[0]] or not config.mutation.add_connection_reenables):
             continue
         if feed_forward:
             edges = _enabled_edge_positions(genome) if edges is None else edges
@@ -119,13 +120,15 @@ def add_node(genome: Genome, config: Config, tracker: InnovationTracker, rng: np
     bias 0 and response ``response_init_mean`` (both clamped to their bounds)
     and the default activation and aggregation.  Its id and the two
     innovation numbers come from ``tracker``: the same for every genome that
-    splits the same connection in the same generation.
+    splits the same connection in the same generation.  With no enabled
+    connection to split, the genome is returned unchanged, or with
+    ``add_node_fallback = true`` given a new connection (``add_connection``).
     """
     cfg = genome.config
     conns = genome.conns
     candidates = np.flatnonzero(conns.enabled)
     if candidates.size == 0:
-        return genome
+        return add_connection(genome, config, tracker, rng) if config.mutation.add_node_fallback else genome
     k = int(candidates[rng.integers(candidates.size)])
     src, dst = int(conns.src[k]), int(conns.dst[k])
     node_id = tracker.split_node_id(int(conns.innovation[k]), genome.nodes.id)

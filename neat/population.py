@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .compact import start_genome
+from .compact import start_genomes
 from .config import Config
 from .errors import ConfigError, EvaluationError
 from .evaluation import takes_generation
@@ -109,7 +109,7 @@ class Population:
         elif self._compact:
             seeds = self.rng.integers(2**63 - 1, size=config.run.population_size)
             self.lineages = [(int(s),) for s in seeds]
-            self.genomes = [start_genome(config, self.tracker, int(s)) for s in seeds]
+            self.genomes = start_genomes(config, self.tracker, seeds)
         else:
             self.genomes = new_genomes(config, self.tracker, self.rng, config.run.population_size)
         self._fitness: np.ndarray | None = None  # told, not yet reproduced
@@ -250,11 +250,25 @@ class Population:
 
     # --- the loop --------------------------------------------------------
     def solved(self) -> bool:
-        """True when the best fitness so far reaches ``[run] fitness_threshold``."""
-        threshold = self.config.run.fitness_threshold
+        """True when the fitness ``[run] threshold_criterion`` names reaches ``[run] fitness_threshold``.
+
+        ``"best"``: the best fitness so far; ``"worst"`` / ``"mean"``: the
+        worst / mean fitness of the generation just evaluated (False once it
+        has been reproduced).
+        """
+        run = self.config.run
+        threshold = run.fitness_threshold
         if threshold is None or self.best_fitness is None:
             return False
-        return self.best_fitness <= threshold if self.minimize else self.best_fitness >= threshold
+        if run.threshold_criterion == "best":
+            value = self.best_fitness
+        elif self._fitness is None:
+            return False
+        elif run.threshold_criterion == "mean":
+            value = float(np.mean(self._fitness))
+        else:  # "worst"
+            value = float(self._fitness.max() if self.minimize else self._fitness.min())
+        return value <= threshold if self.minimize else value >= threshold
 
     def run(
         self,
@@ -278,7 +292,8 @@ class Population:
 
         Returns
         -------
-        The best genome found (also ``population.best_genome``).
+        Genome
+            The best genome found (also ``population.best_genome``).
         """
         limit = self.config.run.max_generations if generations is None else generations
         if limit is None and self.config.run.fitness_threshold is None and stop is None:

@@ -29,7 +29,10 @@ def fixed_topology_ga(
     sigma: float = 0.1,
     elite_candidates: int = 0,
     compact: bool = False,
+    noise_table_size: int = 0,
     weight_init_stdev: float = 1.0,
+    weight_init_scaling: str = "none",
+    bias_init_stdev: float = 0.0,
     seed: int | None = None,
     **sections: Mapping[str, Any],
 ) -> Config:
@@ -49,6 +52,17 @@ def fixed_topology_ga(
         K > 0: the elite is the best of the top K re-scored by
         ``Population(elite_evaluate=...)`` (the Deep GA re-evaluates the top
         10 on 30 extra episodes).
+    noise_table_size
+        N > 0: read the mutation noise from a shared table of N standard
+        normals (``neat.noise.NoiseTable``, the Deep GA's trick): for big
+        genomes, mutation and compact rebuilds cost additions, not draws.
+        N must be at least the genome's number of weights.
+    weight_init_stdev, weight_init_scaling, bias_init_stdev
+        The start weights are N(0, weight_init_stdev), divided by the square
+        root of their target node's fan-in with ``weight_init_scaling =
+        "fan_in"`` (advised for wide or deep nets, as in the Deep GA); the
+        biases start as N(0, bias_init_stdev), zero by default as in the usual
+        initialisation of layered networks.
     compact
         Track every genome's lineage of seeds (``population.lineages``),
         from which ``neat.compact.CompactDecoder`` rebuilds it bit for bit.
@@ -73,9 +87,10 @@ def fixed_topology_ga(
             "activation_options": options,
             "output_activation": output_activation,
             "weight_init_stdev": weight_init_stdev,
+            "weight_init_scaling": weight_init_scaling,
             "weight_min": -1e6,
             "weight_max": 1e6,
-            "bias_init_stdev": weight_init_stdev,
+            "bias_init_stdev": bias_init_stdev,
             "bias_min": -1e6,
             "bias_max": 1e6,
         },
@@ -102,6 +117,7 @@ def fixed_topology_ga(
             "truncation_size": truncation_size,
             "elite_candidates": elite_candidates,
             "compact_genomes": compact,
+            "noise_table_size": noise_table_size,
         },
         "run": {"population_size": population_size, **({"seed": seed} if seed is not None else {})},
     }

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
+from .errors import RenderError
 from .io import atomic_write_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .population import Population
     from .species import Species
 
-__all__ = ["Reporter", "StdOutReporter", "StatisticsReporter", "GenerationStats"]
+__all__ = ["Reporter", "StdOutReporter", "ProgressReporter", "StatisticsReporter", "GenerationStats"]
 
 
 class Reporter:
@@ -115,6 +116,60 @@ class StdOutReporter(Reporter):
 
     def extinction(self, population: Population) -> None:
         self._print(f"all species extinct in generation {population.generation}")
+
+
+class ProgressReporter(Reporter):
+    """A progress bar over generations (tqdm), showing best and mean fitness and the species count.
+
+    Off when the stream is not a terminal (a log file, a pipe, CI), so logs
+    stay one line per generation with ``StdOutReporter``.
+
+    Parameters
+    ----------
+    total
+        The number of generations the run will evaluate, if known (gives an ETA).
+    stream
+        Where the bar is drawn; default ``sys.stderr``.
+    enabled
+        Force the bar on or off; default: on when ``stream`` is a terminal.
+    """
+
+    def __init__(self, total: int | None = None, *, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.total = total
+        self.stream = stream
+        if enabled is None:
+            isatty = getattr(stream or sys.stderr, "isatty", None)
+            enabled = bool(isatty and isatty())
+        self.enabled = enabled
+        self._bar: Any = None
+        if enabled:
+            try:
+                import tqdm  # noqa: F401
+            except ImportError:
+                raise RenderError(
+                    'the progress bar needs tqdm: pip install "neatlab[progress]" (or pip install tqdm)'
+                ) from None
+
+    def post_evaluate(self, population: Population, fitness: np.ndarray) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, file=self.stream or sys.stderr, unit="gen", dynamic_ncols=True)
+        f = np.asarray(fitness, dtype=np.float64)
+        best = np.min(f) if population.minimize else np.max(f)
+        self._bar.set_postfix_str(
+            f"best {best:.5g}  mean {np.mean(f):.5g}  best-ever {population.best_fitness:.5g}  "
+            f"species {len(population.species)}",
+            refresh=False,
+        )
+        self._bar.update(1)
+
+    def end_run(self, population: Population) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 @dataclass

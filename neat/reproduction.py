@@ -20,8 +20,9 @@ from .errors import EvaluationError, ExtinctionError
 from .genome import Genome
 from .innovation import InnovationTracker
 from .mutation import mutate_attributes, mutate_structure
-from .species import Species, SpeciesSet, speciate, update_stagnation
-from .topology import new_genomes
+from .noise import noise_table_for
+from .species import Species, SpeciesSet, speciate, species_score, update_stagnation
+from .topology import new_genomes, start_connections
 
 if TYPE_CHECKING:  # pragma: no cover
     from .population import Population
@@ -43,16 +44,17 @@ def split_stagnant(
 ) -> tuple[SpeciesSet, list[Species]]:
     """Separate the species that may reproduce from the stagnant ones.
 
-    A species is stagnant when its best score has not risen for
+    A species is stagnant when its score has not risen for
     ``max_stagnation`` generations, unless it is among the
-    ``species_elitism`` best species of this generation.
+    ``species_elitism`` best species of this generation (by their score
+    this generation, ``[stagnation] species_fitness``).
 
     Returns
     -------
     (surviving species set, list of stagnant species)
     """
     st = config.stagnation
-    current_best = [float(scores[s.members].max()) for s in species_set.species]
+    current_best = [species_score(scores[s.members], st.species_fitness) for s in species_set.species]
     protected = set(np.argsort(-np.asarray(current_best), kind="stable")[: st.species_elitism].tolist())
     surviving, stagnant = [], []
     for i, s in enumerate(species_set.species):
@@ -144,20 +146,20 @@ def make_offspring(
     Per species: its champions (``elitism`` of them, when the species has
     more than ``elitism_min_species_size`` members) are copied unchanged;
     parents are drawn uniformly from the best ``survival_threshold``
-    fraction; a ``mutate_only_fraction`` of the other children are mutated
-    copies of one parent, the rest are crossovers (the second parent from
-    another species with probability ``interspecies_mating_rate``) that are
-    then mutated.
+    fraction (at least ``min_parents`` members); a ``mutate_only_fraction``
+    of the other children are mutated copies of one parent, the rest are
+    crossovers (the second parent from another species with probability
+    ``interspecies_mating_rate``) that are then mutated.
     """
     rc = config.reproduction
     ranked = [_ranked_members(s, scores) for s in species]
-    pools = [r[: max(1, math.ceil(rc.survival_threshold * len(r)))] for r in ranked]
+    pools = [r[: max(rc.min_parents, math.ceil(rc.survival_threshold * len(r)))] for r in ranked]
     children: list[Genome] = []
     to_mutate: list[int] = []  # positions in children of those still to get attribute mutations
     for i, (order, pool, count) in enumerate(zip(ranked, pools, counts.tolist())):
         if count == 0:
             continue
-        elites = min(rc.elitism, count) if len(order) > rc.elitism_min_species_size else 0
+        elites = min(rc.elitism, count, len(order)) if len(order) > rc.elitism_min_species_size else 0
         children.extend(genomes[j] for j in order[:elites])
         for _ in range(count - elites):
             a = int(pool[rng.integers(len(pool))])
@@ -199,7 +201,7 @@ class NeatReproduction:
     def next_generation(self, population: Population, scores: np.ndarray) -> NextGeneration:
         config, generation = population.config, population.generation
         species = speciate(population.genomes, population.species, config, generation)
-        species = update_stagnation(species, scores, generation)
+        species = update_stagnation(species, scores, generation, config.stagnation.species_fitness)
         population._report("species_changed", species.species)
         surviving, stagnant = split_stagnant(species, scores, config, generation)
         for s in stagnant:
@@ -230,8 +232,15 @@ class TruncationReproduction:
     the ``truncation_size`` best, with every weight and bias mutated
     (``[mutation] weight_*`` / ``bias_*``: sigma is ``*_mutate_power``).  There
     is no crossover and no structural change, and the population is one
-    species (key 1), reported as such.
+    species (key 1), reported as such.  With ``[reproduction]
+    noise_table_size`` > 0 the mutation noise comes from a shared
+    ``neat.noise.NoiseTable``.
     """
+
+    def __init__(self, config: Config) -> None:
+        self.noise = noise_table_for(config)
+        if self.noise is not None:
+            self.noise.offsets(np.random.default_rng(0), [len(start_connections(config.genome)[0])])  # fits?
 
     def next_generation(self, population: Population, scores: np.ndarray) -> NextGeneration:
         config, genomes = population.config, population.genomes
@@ -249,10 +258,13 @@ class TruncationReproduction:
             # Each child mutated by its own seed, so its lineage rebuilds it (neat.compact).
             seeds = population.rng.integers(2**63 - 1, size=len(picks))
             lineages = population.lineages
-            children = [mutated_child(genomes[int(i)], config, int(seed)) for i, seed in zip(picks, seeds)]
+            children = [mutated_child(genomes[int(i)], config, int(seed), self.noise) for i, seed in zip(picks, seeds)]
             child_lineages = [(*lineages[int(i)], int(seed)) for i, seed in zip(picks, seeds)]
             return NextGeneration([genomes[elite], *children], species, [lineages[elite], *child_lineages])
-        children = mutate_attributes([genomes[int(i)] for i in picks], config, population.rng)
+        if self.noise is not None:
+            children = [self.noise.mutate(genomes[int(i)], config, population.rng) for i in picks]
+        else:
+            children = mutate_attributes([genomes[int(i)] for i in picks], config, population.rng)
         return NextGeneration([genomes[elite], *children], species)
 
     @staticmethod
@@ -289,4 +301,6 @@ class TruncationReproduction:
 
 def reproduction_strategy(config: Config) -> NeatReproduction | TruncationReproduction:
     """The strategy ``[reproduction] strategy`` names."""
-    return {"neat": NeatReproduction, "truncation": TruncationReproduction}[config.reproduction.strategy]()
+    if config.reproduction.strategy == "truncation":
+        return TruncationReproduction(config)
+    return NeatReproduction()

@@ -18,7 +18,7 @@ from .config import Config
 from .distance import distances, pack_genomes
 from .genome import Genome
 
-__all__ = ["Species", "SpeciesSet", "speciate", "update_stagnation"]
+__all__ = ["Species", "SpeciesSet", "speciate", "species_score", "update_stagnation"]
 
 
 @dataclass(frozen=True)
@@ -147,17 +147,35 @@ def speciate(
     return SpeciesSet(tuple(new_species), threshold, next_key)
 
 
-def update_stagnation(species_set: SpeciesSet, scores: np.ndarray, generation: int) -> SpeciesSet:
-    """Record each species' best score this generation and when it last improved.
+_SPECIES_FITNESS = {"best": np.max, "worst": np.min, "mean": np.mean, "median": np.median}
+
+
+def species_score(member_scores: np.ndarray, species_fitness: str = "best") -> float:
+    """A species' score from its members' scores (higher is better).
+
+    ``species_fitness`` is ``[stagnation] species_fitness``: the ``"best"``,
+    ``"worst"``, ``"mean"`` or ``"median"`` member score.
+    """
+    return float(_SPECIES_FITNESS[species_fitness](member_scores))
+
+
+def update_stagnation(
+    species_set: SpeciesSet, scores: np.ndarray, generation: int, species_fitness: str = "best"
+) -> SpeciesSet:
+    """Record each species' best score so far and when it last improved.
 
     Parameters
     ----------
     scores : (P,) float64
         Higher is better (the population negates fitness when minimising).
+    species_fitness
+        How a species' score this generation is made from its members'
+        (``[stagnation] species_fitness``); the species improved when that
+        score beats every earlier one.
     """
     updated = []
     for s in species_set.species:
-        best = float(scores[s.members].max())
+        best = species_score(scores[s.members], species_fitness)
         if best > s.best_score:
             s = replace(s, best_score=best, last_improved=generation)
         updated.append(s)

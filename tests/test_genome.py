@@ -144,6 +144,21 @@ def test_full_topology_genomes_share_structure_arrays():
     assert not np.array_equal(a.conns.weight, b.conns.weight)
 
 
+@pytest.mark.parametrize("initial", ["full", "full_direct", "partial_direct"])
+def test_fan_in_scaling_divides_start_weights_by_the_root_of_the_target_fan_in(initial):
+    plain = Config(genome={"num_inputs": 9, "num_outputs": 2, "hidden_layers": (4,), "initial_connection": initial,
+                           "connection_fraction": 0.5})
+    scaled = plain.replace(genome={"weight_init_scaling": "fan_in"})
+    a = new_genome(plain, InnovationTracker.for_config(plain), make_rng(5))
+    b = new_genome(scaled, InnovationTracker.for_config(scaled), make_rng(5))
+    assert np.array_equal(a.conns.dst, b.conns.dst)
+    src, dst = start_connections(plain.genome)  # fan-in of the candidate start topology
+    fan_in = {int(d): int(np.sum(dst == d)) for d in np.unique(dst)}
+    expected = a.conns.weight / np.sqrt([fan_in[int(d)] for d in a.conns.dst])
+    np.testing.assert_allclose(b.conns.weight, expected, rtol=1e-15)
+    assert np.array_equal(a.nodes.bias, b.nodes.bias)
+
+
 def test_output_activation_and_random_default():
     cfg = Config(genome={"activation_options": ("relu", "tanh", "sigmoid"), "activation_default": "relu",
                          "output_activation": "tanh", "hidden_layers": (3,)})

@@ -451,10 +451,12 @@ def run(*args, check=True):
 
 
 def test_cartpole_example_runs(tmp_path):
-    out = tmp_path / "champion.json"
+    out = tmp_path / "cartpole"
     text = run("examples/cartpole.py", "--generations", "2", "--seed", "0", "--out", str(out), check=False)
     assert "gen    0" in text and "test on 100 fresh episodes: mean return" in text
-    champion = neat.load_genome(out)
+    champion = neat.load_genome(out / "champion.json")
+    # the topology picture names the observations and actions
+    assert "pole angle" in (out / "champion.svg").read_text() and (out / "fitness.png").exists()
     assert (champion.config.num_inputs, champion.config.num_outputs) == (4, 2)
 
 

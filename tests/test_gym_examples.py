@@ -51,12 +51,13 @@ def generation_lines(stdout):
 def test_example_runs_and_saves_its_champion(tmp_path, name, shape, extra):
     if extra is not None:
         pytest.importorskip(extra, reason=MISSING_EXTRA[extra])
-    out = tmp_path / f"{name}.json"
+    out = tmp_path / name
     proc = run_example(name, *TINY, "--out", str(out))
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr  # 1: not solved
     assert len(generation_lines(proc.stdout)) == 1 and "gen    0  best" in proc.stdout
     assert "test on 2 fresh episodes: mean return" in proc.stdout
-    champion = neat.load_genome(out)
+    champion = neat.load_genome(out / "champion.json")
+    assert (out / "champion.svg").exists() and (out / "fitness.png").exists()
     assert (champion.config.num_inputs, champion.config.num_outputs) == shape
     config = neat.Config.from_toml_file(EXAMPLES / f"{name}.toml")
     assert champion.config == config.genome
@@ -66,11 +67,11 @@ def test_lunar_lander_workers_give_the_same_generation(tmp_path):
     pytest.importorskip("Box2D", reason=MISSING_EXTRA["Box2D"])
     if "--workers" not in run_example("lunar_lander", "--help").stdout:
         pytest.skip("GymEvaluator takes no executor here: lunar_lander.py has no --workers")
-    serial = run_example("lunar_lander", *TINY, "--out", str(tmp_path / "a.json"))
-    pooled = run_example("lunar_lander", *TINY, "--workers", "2", "--out", str(tmp_path / "b.json"))
+    serial = run_example("lunar_lander", *TINY, "--out", str(tmp_path / "a"))
+    pooled = run_example("lunar_lander", *TINY, "--workers", "2", "--out", str(tmp_path / "b"))
     assert pooled.returncode in (0, 1) and "Traceback" not in pooled.stderr, pooled.stderr
     assert generation_lines(pooled.stdout) == generation_lines(serial.stdout) != []
-    assert neat.load_genome(tmp_path / "a.json") == neat.load_genome(tmp_path / "b.json")
+    assert neat.load_genome(tmp_path / "a" / "champion.json") == neat.load_genome(tmp_path / "b" / "champion.json")
 
 
 def test_mountain_car_shaping_ranks_reaching_the_flag_first(monkeypatch):

@@ -63,3 +63,19 @@ def test_tracker_round_trip():
     t.split_node_id(0, [0, 1, 2])
     assert InnovationTracker.from_dict(t.to_dict()) == t
     assert "connections=1" in repr(t)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=12),
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=30),
+)
+def test_bulk_innovations_equal_one_call_per_pair(known, pairs):
+    """innovations() numbers new pairs in order of first appearance, like innovation() called pair by pair."""
+    bulk, single = InnovationTracker(next_node_id=7), InnovationTracker(next_node_id=7)
+    for s, d in known:
+        bulk.innovation(s, d)
+        single.innovation(s, d)
+    src = np.array([p[0] for p in pairs], dtype=np.int64)
+    dst = np.array([p[1] for p in pairs], dtype=np.int64)
+    assert bulk.innovations(src, dst).tolist() == [single.innovation(s, d) for s, d in pairs]
+    assert bulk == single

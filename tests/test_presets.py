@@ -137,3 +137,56 @@ def test_compact_lineages_rebuild_the_evolved_genomes_bit_for_bit(tmp_path):
 def test_compact_genomes_need_the_truncation_strategy():
     with pytest.raises(ConfigError, match="compact_genomes = true is not allowed with strategy"):
         neat.Config(reproduction={"compact_genomes": True})
+
+
+def test_noise_table_children_are_the_parent_plus_sigma_times_a_slice_of_the_table():
+    from neat.noise import NoiseTable
+
+    config = fixed_topology_ga(3, 2, (4,), population_size=8, sigma=0.05, noise_table_size=1000, seed=1)
+    table = NoiseTable(1000, config.reproduction.noise_table_seed)
+    parent = Population(config).ask()[0]
+    child = table.mutate(parent, config, neat.make_rng(9))
+    start_w, start_b = table.offsets(neat.make_rng(9), (parent.num_connections, 6)).tolist()
+    eps_w = table.values[start_w : start_w + parent.num_connections]
+    np.testing.assert_array_equal(child.conns.weight, parent.conns.weight + 0.05 * eps_w)
+    np.testing.assert_array_equal(child.nodes.bias[3:], parent.nodes.bias[3:] + 0.05 * table.values[start_b : start_b + 6])
+    np.testing.assert_array_equal(child.nodes.bias[:3], parent.nodes.bias[:3])
+    assert np.array_equal(child.conns.innovation, parent.conns.innovation)
+    # the table is the same in every process that has the config
+    np.testing.assert_array_equal(NoiseTable(1000, 0).values, table.values)
+    assert abs(float(table.values.std()) - 1.0) < 0.1
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_noise_table_ga_runs_and_compact_genomes_rebuild_bit_for_bit(compact):
+    from neat.compact import CompactDecoder
+
+    config = fixed_topology_ga(3, 2, (5,), population_size=10, truncation_size=3, compact=compact,
+                               noise_table_size=500, seed=4)
+    pop = Population(config)
+    first = pop.ask()
+    pop.run(weight_sum, generations=8)
+    assert pop.best_fitness > max(weight_sum(first))
+    assert all(g.num_connections == first[0].num_connections for g in pop.genomes)
+    if compact:
+        decoder = CompactDecoder(config, cache_size=0)
+        for genome, lineage in zip(pop.genomes, pop.lineages):
+            assert decoder.decode(lineage) == genome
+
+
+@pytest.mark.parametrize(
+    ("preset", "sections", "message"),
+    [
+        ({"noise_table_size": 10}, {}, "noise_table_size = 10 is too small: a genome needs 30"),
+        ({"noise_table_size": 100}, {"mutation": {"weight_replace_rate": 0.1}}, "weight_replace_rate = 0.1 is not allowed"),
+        ({"noise_table_size": 100}, {"mutation": {"bias_mutate_prob": 0.5}}, "bias_mutate_prob = 0.5 is not allowed"),
+    ],
+)
+def test_bad_noise_tables_are_config_errors(preset, sections, message):
+    with pytest.raises(ConfigError, match=message):
+        Population(fixed_topology_ga(3, 2, (6,), population_size=4, **preset, **sections))
+
+
+def test_noise_table_needs_the_truncation_strategy():
+    with pytest.raises(ConfigError, match="noise_table_size = 5 is not allowed with strategy"):
+        neat.Config(reproduction={"noise_table_size": 5})

@@ -25,12 +25,15 @@ def test_genome_benchmark_prints_json_last():
 
 
 def test_xor_example_evolves_a_solution(tmp_path):
-    out = tmp_path / "winner.json"
+    out = tmp_path / "xor"
     text = run("examples/xor.py", "--seed", "3", "--out", str(out))
     assert "solved after" in text and "gen    0" in text
     from neat import load_genome
 
-    winner = load_genome(out)
+    winner = load_genome(out / "champion.json")
+    # the run folder holds the winner's topology (with the input names) and the fitness plot
+    assert '"x1"' in (out / "champion.svg").read_text() or ">x1<" in (out / "champion.svg").read_text()
+    assert (out / "fitness.png").read_bytes()[:4] == b"\x89PNG" and (out / "stats.csv").exists()
     sys.path.insert(0, str(ROOT / "examples"))
     try:
         from xor import solves_xor
@@ -51,8 +54,9 @@ def test_xor_and_reproduction_benchmarks_print_json_last():
 
 def test_ga_cartpole_example_runs(tmp_path):
     out = run("examples/ga_cartpole.py", "--generations", "2", "--population", "16", "--episodes", "2",
-              "--out", str(tmp_path / "ga.json"))
+              "--out", str(tmp_path / "ga"))
     assert "gen    0" in out and "champion on 100 fresh episodes" in out
     from neat import load_genome
 
-    assert load_genome(tmp_path / "ga.json").size() == (16, 4 * 16 + 16 * 2)
+    assert (tmp_path / "ga" / "champion.svg").exists() and (tmp_path / "ga" / "fitness.png").exists()
+    assert load_genome(tmp_path / "ga" / "champion.json").size() == (16, 4 * 16 + 16 * 2)

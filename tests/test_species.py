@@ -88,9 +88,10 @@ def test_offspring_counts_sum_to_the_population_exactly(shares, population, mini
     assert (counts >= 0).all()
     if minimum * len(shares) <= population:
         assert (counts >= minimum).all()
-    # a larger share never gets fewer offspring beyond rounding
-    order = np.argsort(shares)
-    assert np.all(np.diff(counts[order]) >= -1)
+        # a larger share never gets fewer offspring beyond rounding (when not every species
+        # can have its minimum, the best-ranked ones get it and the rule cannot hold)
+        order = np.argsort(shares)
+        assert np.all(np.diff(counts[order]) >= -1)
 
 
 def test_offspring_counts_are_proportional():

@@ -158,6 +158,36 @@ class CompiledNetwork:
             "dtype": self.dtype,
         }
 
+    def to_networkx(self) -> Any:
+        """The network as a ``networkx.DiGraph`` whose nodes are the genome's node *ids*.
+
+        Nodes carry ``index`` (their node index here), ``kind`` (``"input"``,
+        ``"output"`` or ``"hidden"``), ``bias``, ``response``, ``activation`` and
+        ``aggregation`` (names); edges carry ``weight``.  Only what the network
+        evaluates is there: the enabled connections between the nodes kept by
+        pruning, so it equals the genome's ``to_networkx(enabled_only=True)``
+        restricted to ``node_ids`` (without the genome-only attributes).
+        """
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        outputs = set(self.output_indices.tolist())
+        ids = self.node_ids.tolist()
+        for index, node_id in enumerate(ids):
+            kind = "input" if index < self.num_inputs else "output" if index in outputs else "hidden"
+            graph.add_node(
+                node_id,
+                index=index,
+                kind=kind,
+                bias=float(self.bias[index]),
+                response=float(self.response[index]),
+                activation=self.activation_names[int(self.activation_codes[index])],
+                aggregation=self.aggregation_names[int(self.aggregation_codes[index])],
+            )
+        for s, d, w in zip(self.edge_src.tolist(), self.edge_dst.tolist(), self.edge_weight.tolist()):
+            graph.add_edge(ids[s], ids[d], weight=w)
+        return graph
+
     def _build_plan(self) -> None:
         """Prepare the evaluation from the stored arrays (the constructor's last step)."""
         raise NotImplementedError
