@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 import neat
+from neat.cli import save_run
 from neat.gym import GymEvaluator
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -49,7 +50,7 @@ class Task:
     Attributes
     ----------
     name
-        File stem: the config is ``examples/NAME.toml``, the champion ``NAME-champion.json``.
+        File stem: the config is ``examples/NAME.toml``; results go to ``runs/NAME/``.
     env_id
         The gymnasium env the champion is validated and tested on.
     solved
@@ -75,6 +76,8 @@ class Task:
         Whether the script offers ``--workers N`` (a process pool for the training episodes).
     summary
         ``test returns -> extra line`` printed after the test (e.g. how often the goal was reached).
+    node_names
+        Names of the observations then the actions, for the topology picture.
     """
 
     name: str
@@ -92,6 +95,7 @@ class Task:
     reducer: str | Callable[[np.ndarray], float] = "mean"
     parallel: bool = False
     summary: Callable[[np.ndarray], str] | None = None
+    node_names: tuple[str, ...] | None = None
 
 
 class ValidatedFitness:
@@ -193,7 +197,8 @@ def parse_args(task: Task, argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=task.description)
     parser.add_argument("--config", default=HERE / f"{task.name}.toml", type=pathlib.Path)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=f"{task.name}-champion.json", type=pathlib.Path)
+    parser.add_argument("--out", default=pathlib.Path("runs") / task.name, type=pathlib.Path,
+                        help="folder for the champion, its topology, statistics and plots (default: runs/NAME)")
     parser.add_argument("--generations", type=int, default=None, help="at most this many generations (default: the config's max_generations)")
     parser.add_argument("--episodes", type=int, default=task.episodes, help="training episodes per genome and generation")
     parser.add_argument("--test-episodes", type=int, default=100, help="fresh episodes the champion is tested on")
@@ -210,6 +215,7 @@ def run_task(task: Task, argv: list[str] | None = None) -> int:
     config = neat.Config.from_toml_file(args.config)
     if args.population is not None:
         config = config.replace(run={"population_size": args.population})
+    statistics = neat.StatisticsReporter()
     workers = getattr(args, "workers", 0)
     pool = concurrent.futures.ProcessPoolExecutor(workers) if workers > 0 else None
     try:
@@ -220,7 +226,7 @@ def run_task(task: Task, argv: list[str] | None = None) -> int:
             episodes=args.episodes,
             generations=args.generations,
             test_episodes=args.test_episodes,
-            reporters=[neat.StdOutReporter()],
+            reporters=[neat.StdOutReporter(), statistics],
             executor=pool,
             vectorized=False if args.serial else None,
         )
@@ -244,8 +250,8 @@ def run_task(task: Task, argv: list[str] | None = None) -> int:
             f"(target {task.validation_target:g})"
         )
     print(f"champion: {hidden} hidden nodes, {enabled} enabled connections")
-    neat.save_genome(champion, args.out)
-    print(f"saved {args.out}")
+    for line in save_run(args.out, champion, statistics, node_names=task.node_names):
+        print(line)
     solved = bool(test.mean() >= task.solved)
     print(
         f"test on {len(test)} fresh episodes: mean return {test.mean():.1f} (min {test.min():.1f}, "

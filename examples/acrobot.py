@@ -13,7 +13,7 @@ validation episodes; the run stops at the first that averages -80 there.  The
 champion is saved as JSON and tested on 100 fresh episodes (solved: mean
 return >= -100).
 
-Run:  python examples/acrobot.py [--seed N] [--out acrobot-champion.json] [--generations N]
+Run:  python examples/acrobot.py [--seed N] [--out runs/acrobot] [--generations N]
       [--episodes N] [--test-episodes N] [--population N]
 """
 

@@ -24,7 +24,7 @@ champion (the run would stop at one averaging 300).  For a longer run:
 ``--generations 500 --workers 2`` (the training episodes in 2 processes), a
 larger ``--population``, more ``--episodes``.
 
-Run:  python examples/bipedal_walker.py [--seed N] [--out bipedal_walker-champion.json] [--generations N]
+Run:  python examples/bipedal_walker.py [--seed N] [--out runs/bipedal_walker] [--generations N]
       [--episodes N] [--test-episodes N] [--population N] [--workers N]
 """
 

@@ -6,10 +6,11 @@ in lockstep through CartPole's vector env); its fitness is the mean return
 (500 = the pole stayed up to the env's time limit every time).  A genome that
 balances every training episode is then tested on 50 fresh validation
 episodes; the run stops once one averages >= 490 there.  The champion is
-saved as JSON and replayed on 100 episodes it has never seen (solved: mean
-return >= 475, the gymnasium threshold).
+saved under runs/cartpole/ (champion.json, its topology champion.svg, the
+fitness plot fitness.png, stats.csv) and replayed on 100 episodes it has
+never seen (solved: mean return >= 475, the gymnasium threshold).
 
-Run:  python examples/cartpole.py [--seed N] [--out cartpole-champion.json] [--generations N] [--serial]
+Run:  python examples/cartpole.py [--seed N] [--out runs/cartpole] [--generations N] [--serial]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ TASK = Task(
     validate_at=500.0,
     validation_target=490.0,
     validation_episodes=50,
+    node_names=("cart position", "cart velocity", "pole angle", "pole angular velocity", "push left", "push right"),
 )
 
 if __name__ == "__main__":

@@ -3,14 +3,15 @@
 The seed article's setup: a 4-16-2 network (ReLU hidden layer, argmax over
 the two outputs), population 64, every child a copy of the best network plus
 Gaussian noise (sigma 0.1) on all weights and biases, the best kept
-unchanged, fitness the mean return over 15 episodes.  It runs on the same
+unchanged, fitness the mean return over 15 episodes.  The start weights are
+N(0, 1) and the biases start at zero (the preset's default).  It runs on the same
 engine as NEAT (``neat.presets.fixed_topology_ga``): same ``Population``,
 reporters, checkpoints and evaluators.  Prints the highest and mean reward
 per generation, stops when the best mean reward reaches 475 (CartPole-v1 is
 capped at 500; the article's uncapped CartPole reached 2,060), saves the
 champion and reports its mean return over 100 fresh episodes.
 
-Run:  python examples/ga_cartpole.py [--seed N] [--generations N] [--out ga-cartpole-champion.json]
+Run:  python examples/ga_cartpole.py [--seed N] [--generations N] [--out runs/ga_cartpole]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 import numpy as np
 
 import neat
+from neat.cli import save_run
 from neat.presets import fixed_topology_ga
 
 TARGET = 475.0
@@ -54,15 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generations", type=int, default=20)
     parser.add_argument("--episodes", type=int, default=15)
     parser.add_argument("--population", type=int, default=64)
-    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("ga-cartpole-champion.json"))
+    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("runs") / "ga_cartpole",
+                        help="folder for the champion, its topology, statistics and plots")
     args = parser.parse_args(argv)
-    result = evolve(args.seed, args.generations, args.episodes, args.population, [neat.StdOutReporter()])
+    statistics = neat.StatisticsReporter()
+    result = evolve(args.seed, args.generations, args.episodes, args.population,
+                    [neat.StdOutReporter(), statistics])
     when = f"in generation {result['reached']}" if result["reached"] is not None else "not reached"
     print(f"\nbest mean reward {result['best']:.1f} ({when}), {result['env_steps']} env steps, "
           f"{result['seconds']:.2f}s")
-    neat.save_genome(result["champion"], args.out)
+    for line in save_run(args.out, result["champion"], statistics):
+        print(line)
     test = result["test_returns"]
-    print(f"saved {args.out}\nchampion on 100 fresh episodes: mean return {np.mean(test):.1f} "
+    print(f"champion on 100 fresh episodes: mean return {np.mean(test):.1f} "
           f"(min {np.min(test):.0f}, max {np.max(test):.0f})")
     return 0
 

@@ -18,7 +18,7 @@ some test episodes (8,800 mean).  Early generations are cheap (the poles fall
 within a few dozen steps); a generation costs seconds once genomes balance.  The champion is saved as JSON and tested on 100 fresh episodes
 (target: mean return >= 9,000).
 
-Run:  python examples/inverted_double_pendulum.py [--seed N] [--out inverted_double_pendulum-champion.json]
+Run:  python examples/inverted_double_pendulum.py [--seed N] [--out runs/inverted_double_pendulum]
       [--generations N] [--episodes N] [--test-episodes N] [--population N]
 """
 

@@ -25,7 +25,7 @@ seeds 0, 1, 2 were solved in 49, 116 and 133 generations (3-8 minutes).
 (``GymEvaluator(..., executor=ProcessPoolExecutor(N))``); the fitness, and so
 the whole run, does not depend on N (2 workers: about 1.6x faster there).
 
-Run:  python examples/lunar_lander.py [--seed N] [--out lunar_lander-champion.json] [--generations N]
+Run:  python examples/lunar_lander.py [--seed N] [--out runs/lunar_lander] [--generations N]
       [--episodes N] [--test-episodes N] [--population N] [--workers N]
 """
 

@@ -33,7 +33,7 @@ episodes) play the real MountainCar-v0 and report its true return (the goal
 is reached when the return is > -200; solved: mean >= -110, gymnasium's
 threshold).
 
-Run:  python examples/mountain_car.py [--seed N] [--out mountain_car-champion.json] [--generations N]
+Run:  python examples/mountain_car.py [--seed N] [--out runs/mountain_car] [--generations N]
       [--episodes N] [--test-episodes N] [--population N]
 """
 

@@ -19,7 +19,7 @@ replayed on 50 validation episodes; the run stops at the first averaging
 episodes (target: mean return >= -400).  About 1.5-2 s per generation on
 one core; a run takes 1-4 minutes.
 
-Run:  python examples/pendulum.py [--seed N] [--out pendulum-champion.json] [--generations N]
+Run:  python examples/pendulum.py [--seed N] [--out runs/pendulum] [--generations N]
       [--episodes N] [--test-episodes N] [--population N]
 """
 

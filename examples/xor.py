@@ -2,10 +2,10 @@
 
 Fitness is (4 - sum of |output - target|)^2 over the four cases (16 is
 perfect); a network solves XOR when every output is on the right side of
-0.5.  Prints one line per generation, saves the winner as JSON and reports
-its size.
+0.5.  Prints one line per generation, saves the winner, its topology and the
+fitness plot under runs/xor/ and reports its size.
 
-Run:  python examples/xor.py [--config examples/xor.toml] [--seed N] [--out xor-winner.json]
+Run:  python examples/xor.py [--config examples/xor.toml] [--seed N] [--out runs/xor]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 import neat
+from neat.cli import save_run
 
 HERE = pathlib.Path(__file__).resolve().parent
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -43,12 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evolve XOR with NEAT.")
     parser.add_argument("--config", default=HERE / "xor.toml", type=pathlib.Path)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", default="xor-winner.json", type=pathlib.Path)
+    parser.add_argument("--out", default=pathlib.Path("runs") / "xor", type=pathlib.Path,
+                        help="folder for the winner, its topology, statistics and plots")
     parser.add_argument("--checkpoint-dir", type=pathlib.Path, help="save a checkpoint every 10 generations here")
     args = parser.parse_args(argv)
 
     config = neat.Config.from_toml_file(args.config)
-    reporters: list = [neat.StdOutReporter()]
+    statistics = neat.StatisticsReporter()
+    reporters: list = [neat.StdOutReporter(), statistics]
     if args.checkpoint_dir:
         reporters.append(neat.Checkpointer(args.checkpoint_dir, every=10, keep=3))
     population = neat.Population(config, seed=args.seed, reporters=reporters)
@@ -61,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"winner: {hidden} hidden nodes, {enabled} enabled connections, fitness {population.best_fitness:.4f}")
     for x, y in zip(INPUTS, xor_outputs([winner])[0]):
         print(f"  {x.astype(int).tolist()} -> {y:.4f}")
-    neat.save_genome(winner, args.out)
-    print(f"saved {args.out}")
+    for line in save_run(args.out, winner, statistics, node_names=("x1", "x2", "xor")):
+        print(line)
     return 0 if solved else 1
 
 
