@@ -46,7 +46,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ga_vs_neat.py --runs 5
 
 docs: $(VENV)/.installed-docs
-	$(BIN)/mkdocs build --strict --clean
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean
 
 clean:
 	rm -rf $(VENV) build site *.egg-info .pytest_cache .hypothesis .ruff_cache

@@ -6,8 +6,8 @@ Tasks:
   side of 0.5);
 - CartPole-v1 (budget 6,400 genome evaluations of 10 episodes; success: best
   training mean >= 475, then the champion is tested on 100 fresh episodes);
-- LunarLander-v3 (box2d; budget 18,000 genome evaluations of 3 episodes, i.e.
-  120 generations of 150, run to the end; then the 5 best genomes of the
+- LunarLander-v3 (box2d; budget 18,000 episodes: 6,000 genome evaluations of
+  3 episodes, i.e. 40 generations of 150, run to the end; then the 5 best genomes of the
   last generation replay 20 validation episodes, the best of them is the
   champion, tested on 100 fresh episodes; success: test mean >= 200).
 
@@ -121,8 +121,8 @@ def main() -> None:
         "cartpole": (cartpole_configs, run_cartpole, 6_400, args.runs,
                      "final score: champion's mean over 100 fresh episodes"),
         "lunar_lander": (lunar_lander_configs, run_lunar_lander, 18_000, args.lander_runs,
-                         "evaluations of 3 episodes, run to the end; final score: champion's mean over 100 fresh "
-                         "episodes; evaluations to solve: the whole budget"),
+                         "the budget counts episodes: 6,000 genome evaluations of 3 episodes, run to the end; final "
+                         "score: champion's mean over 100 fresh episodes; evaluations to solve: the whole run"),
     }
     chosen = [name.strip() for name in args.tasks.split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(tasks))

@@ -102,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except NeatError as exc:
-        print(f"neatlab {args.command}: error: {exc}", file=sys.stderr)
+        message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # one line
+        print(f"neatlab {args.command}: error: {message}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"neatlab {args.command}: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)

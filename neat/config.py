@@ -735,6 +735,8 @@ class Config:
         """The config as TOML text; ``Config.from_toml(c.to_toml()) == c``."""
         lines: list[str] = []
         for name, values in self.to_dict().items():
+            if name == "task" and self.task == TaskConfig():
+                continue  # no task: the section only matters to the command line
             lines.append(f"[{name}]")
             lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
             lines.append("")

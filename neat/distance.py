@@ -135,8 +135,8 @@ def _offsets(counts: list[int]) -> np.ndarray:
     return offsets
 
 
-def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True) -> PackedGenomes:
-    """Concatenate the genes of ``genomes`` (node genes only when ``nodes``)."""
+def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True, enabled: bool = True) -> PackedGenomes:
+    """Concatenate the genes of ``genomes`` (node genes only when ``nodes``, enabled flags when ``enabled``)."""
     conns = [g.conns for g in genomes]
     empty_i, empty_f = np.empty(0, np.int64), np.empty(0)
     packed_nodes = [g.nodes for g in genomes] if nodes else []
@@ -154,7 +154,7 @@ def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True) -> PackedGeno
         activation=cat([n.activation for n in packed_nodes], np.empty(0, np.int16)),
         aggregation=cat([n.aggregation for n in packed_nodes], np.empty(0, np.int16)),
         node_offsets=_offsets([len(n.id) for n in packed_nodes]) if nodes else np.zeros(1, np.int64),
-        enabled=cat([c.enabled for c in conns], np.empty(0, bool)),
+        enabled=cat([c.enabled for c in conns], np.empty(0, bool)) if enabled else None,
     )
 
 
@@ -182,7 +182,7 @@ def distances(
     else:
         for g in genomes:
             check_compatible(g, representative)
-        packed = pack_genomes(genomes, nodes=node_terms)
+        packed = pack_genomes(genomes, nodes=node_terms, enabled=sc.distance_formula == "neat_python")
     p = packed.size
     counts = np.diff(packed.conn_offsets)
     segment = np.repeat(np.arange(p), counts)

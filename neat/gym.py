@@ -94,6 +94,9 @@ OUTPUT_RANGES: dict[str, tuple[float, float]] = {
     "tanh": (-1.0, 1.0),
     "clamped": (-1.0, 1.0),
     "sin": (-1.0, 1.0),
+    "neat_python_tanh": (-1.0, 1.0),
+    "neat_python_sin": (-1.0, 1.0),
+    "hat": (0.0, 1.0),
 }
 """Output ranges of the bounded built-in activations (others are squashed with tanh)."""
 

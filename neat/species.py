@@ -106,7 +106,8 @@ def speciate(
     sc = config.speciation
     p = len(genomes)
     threshold = previous.threshold
-    packed = pack_genomes(genomes, nodes=bool(sc.node_disjoint_coefficient or sc.node_attribute_coefficient))
+    packed = pack_genomes(genomes, nodes=bool(sc.node_disjoint_coefficient or sc.node_attribute_coefficient),
+                          enabled=sc.distance_formula == "neat_python")
     unassigned = np.ones(p, dtype=bool)
     new_species: list[Species] = []
 

@@ -23,6 +23,7 @@ example replays exactly and shrinks well.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -86,13 +87,17 @@ def genome_configs(
     """Valid ``GenomeConfig``s (small networks, every start topology)."""
     activations = draw(st.lists(st.sampled_from(_SAFE_ACTIVATIONS), min_size=1, max_size=4, unique=True))
     aggregations = draw(st.lists(st.sampled_from(_SAFE_AGGREGATIONS), min_size=1, max_size=3, unique=True))
+    recurrent = not (draw(st.booleans()) if feed_forward is None else feed_forward)
     return GenomeConfig(
         num_inputs=draw(st.integers(1, max_inputs)),
         num_outputs=draw(st.integers(1, max_outputs)),
         hidden_layers=tuple(draw(st.lists(st.integers(1, 3), max_size=max_hidden_layers))),
-        initial_connection=draw(st.sampled_from(["full", "full_direct", "partial", "partial_direct", "none"])),
+        initial_connection=draw(st.sampled_from(_START_TOPOLOGIES)),
         connection_fraction=draw(st.floats(0.0, 1.0)),
-        feed_forward=draw(st.booleans()) if feed_forward is None else feed_forward,
+        connection_sampling=draw(st.sampled_from(["independent", "exact"])),
+        initial_self_connections=recurrent and draw(st.booleans()),
+        feed_forward=not recurrent,
+        weight_init_scaling=draw(st.sampled_from(["none", "fan_in"])),
         activation_default=draw(st.sampled_from([*activations, "random"])),
         activation_options=tuple(activations),
         aggregation_default=draw(st.sampled_from([*aggregations, "random"])),
@@ -103,6 +108,9 @@ def genome_configs(
         weight_max=draw(st.floats(0.5, 30.0)),
         bias_init_stdev=draw(st.floats(0.0, 3.0)),
     )
+
+
+_START_TOPOLOGIES = next(f for f in dataclasses.fields(GenomeConfig) if f.name == "initial_connection").metadata["choices"]
 
 
 @st.composite
@@ -120,6 +128,7 @@ def configs(draw: st.DrawFn, *, feed_forward: bool | None = None, stress: bool =
             "node_disjoint_coefficient": draw(st.sampled_from([0.0, 0.5])),
             "node_attribute_coefficient": draw(st.sampled_from([0.0, 0.5])),
             "normalize_min_genes": draw(st.sampled_from([0, 5, 20])),
+            "distance_formula": draw(st.sampled_from(["neat", "neat_python"])),
         },
         reproduction={"disabled_inherit_prob": draw(st.floats(0.0, 1.0))},
         run={"population_size": draw(st.integers(2, 300)), "objective": draw(st.sampled_from(["max", "min"]))},

@@ -183,3 +183,21 @@ def test_module_and_console_entry_points(tmp_path):
 
     scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
     assert scripts.get("neatlab") == "neat.cli:main"
+
+
+def test_convert_a_neat_python_config(tmp_path, capsys):
+    from pathlib import Path
+
+    ini = Path(__file__).parent / "data" / "neat_python" / "xor-feedforward.ini"
+    code, stdout, _ = run_cli(capsys, "convert", ini, "-o", tmp_path / "xor.toml")
+    assert code == 0 and "wrote" in stdout
+    assert neat.Config.from_toml_file(tmp_path / "xor.toml") == neat.Config.from_neat_python(ini)
+    # a key with no equivalent: an error by default, a warning on request
+    text = ini.read_text()
+    assert "enabled_default         = True" in text
+    (tmp_path / "odd.ini").write_text(text.replace("enabled_default         = True", "enabled_default = False"))
+    code, _, stderr = run_cli(capsys, "convert", tmp_path / "odd.ini", "-o", tmp_path / "odd.toml")
+    assert code == 2 and "enabled_default" in stderr and stderr.count("\n") == 1
+    code, _, stderr = run_cli(capsys, "convert", tmp_path / "odd.ini", "-o", tmp_path / "odd.toml", "--unmapped", "warn")
+    assert code == 0 and "warning:" in stderr and "enabled_default" in stderr
+    assert (tmp_path / "odd.toml").exists()

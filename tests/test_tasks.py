@@ -67,3 +67,9 @@ def test_a_task_needs_its_data(task, message):
 def test_no_task_is_an_error_for_the_command_line_only():
     with pytest.raises(ConfigError, match="the config has no task"):
         task_evaluator(neat.Config())
+
+
+def test_toml_leaves_out_an_unused_task_section_and_keeps_a_used_one():
+    assert "[task]" not in neat.Config().to_toml()
+    config = neat.Config(task={"kind": "dataset", "dataset": "xor"})
+    assert "[task]" in config.to_toml() and neat.Config.from_toml(config.to_toml()) == config
