@@ -28,7 +28,7 @@ class CompiledNetwork:
     default), verifies that they form a consistent network (``_check``,
     ``ValueError`` naming the first problem); last it calls ``_build_plan``,
     where a subclass prepares its evaluation.  A subclass whose nodes need
-    more arrays (``_LAYOUT_ARRAYS``) sets them, as given, before calling it.
+    more arrays names them in ``_LAYOUT_ARRAYS``; they are further keywords.
 
     Attributes
     ----------
@@ -52,9 +52,9 @@ class CompiledNetwork:
 
     _LAYOUT_ARRAYS: ClassVar[tuple[str, ...]] = ()
     """Names of the int64 arrays a subclass adds to lay out its nodes (feed-forward:
-    ``layer_bounds``): constructor keywords and attributes.  The subclass sets
-    them as given; the constructor stores them read-only, and they are checked
-    1-D and listed by ``arrays()`` (so saved), each time right after ``node_ids``."""
+    ``layer_bounds``): constructor keywords and attributes.  The constructor
+    stores them read-only, and they are checked 1-D and listed by ``arrays()``
+    (so saved), each time right after ``node_ids``."""
 
     num_inputs: int
     num_outputs: int
@@ -90,11 +90,16 @@ class CompiledNetwork:
         pruned_ids: np.ndarray | None = None,
         dtype: Any = np.float64,
         check: bool = True,
+        **layout: np.ndarray,
     ) -> None:
+        if set(layout) != set(self._LAYOUT_ARRAYS):
+            raise TypeError(
+                f"{type(self).__name__}() takes the layout arrays {list(self._LAYOUT_ARRAYS)}, got {sorted(layout)}"
+            )
         self.num_inputs = int(num_inputs)
         self.node_ids = frozen(node_ids, np.int64, check)
         for name in self._LAYOUT_ARRAYS:
-            setattr(self, name, frozen(getattr(self, name), np.int64, check))
+            setattr(self, name, frozen(layout[name], np.int64, check))
         self.output_indices = frozen(output_indices, np.int64, check)
         self.num_outputs = len(self.output_indices)
         self.bias = frozen(bias, np.float64, check)

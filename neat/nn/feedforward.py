@@ -27,7 +27,6 @@ distinct function.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -231,45 +230,6 @@ class FeedForwardNetwork(CompiledNetwork):
 
     _LAYOUT_ARRAYS: ClassVar[tuple[str, ...]] = ("layer_bounds",)
     layer_bounds: np.ndarray
-
-    def __init__(
-        self,
-        *,
-        num_inputs: int,
-        node_ids: np.ndarray,
-        layer_bounds: np.ndarray,
-        output_indices: np.ndarray,
-        bias: np.ndarray,
-        response: np.ndarray,
-        activation_codes: np.ndarray,
-        aggregation_codes: np.ndarray,
-        activation_names: Sequence[str],
-        aggregation_names: Sequence[str],
-        edge_src: np.ndarray,
-        edge_dst: np.ndarray,
-        edge_weight: np.ndarray,
-        pruned_ids: np.ndarray | None = None,
-        dtype: Any = np.float64,
-        check: bool = True,
-    ) -> None:
-        self.layer_bounds = layer_bounds  # stored read-only by CompiledNetwork.__init__, after node_ids
-        super().__init__(
-            num_inputs=num_inputs,
-            node_ids=node_ids,
-            output_indices=output_indices,
-            bias=bias,
-            response=response,
-            activation_codes=activation_codes,
-            aggregation_codes=aggregation_codes,
-            activation_names=activation_names,
-            aggregation_names=aggregation_names,
-            edge_src=edge_src,
-            edge_dst=edge_dst,
-            edge_weight=edge_weight,
-            pruned_ids=pruned_ids,
-            dtype=dtype,
-            check=check,
-        )
 
     def _check(self) -> None:
         """Check the arrays are a consistent network (``ValueError`` naming the first problem)."""
