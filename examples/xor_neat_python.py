@@ -22,23 +22,13 @@ import argparse
 import pathlib
 import sys
 
-import numpy as np
-
 import neat
+from neat.tasks import BUILTIN_DATASETS, DatasetEvaluator
 
 HERE = pathlib.Path(__file__).resolve().parent
-INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-TARGETS = np.array([0.0, 1.0, 1.0, 0.0])
 
-
-def xor_outputs(genomes: list[neat.Genome]) -> np.ndarray:
-    """(P, 4) outputs of every genome on the four XOR cases, in one population forward."""
-    return neat.compile_population(genomes).forward(INPUTS)[:, :, 0]
-
-
-def eval_genomes(genomes: list[neat.Genome]) -> np.ndarray:
-    """(P,) neat-python's XOR fitness: 4 - sum of squared errors."""
-    return 4.0 - ((xor_outputs(genomes) - TARGETS) ** 2).sum(axis=1)
+# neat-python's XOR fitness, 4 - sum of squared errors, over the four cases in one population forward.
+eval_genomes = DatasetEvaluator(*BUILTIN_DATASETS["xor"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'solved' if solved else 'not solved'} after {population.generation + 1} generations "
           f"({population.evaluations} evaluations)")
     print(f"best genome: {hidden} hidden nodes, {enabled} enabled connections, fitness {population.best_fitness:.4f}")
-    for x, y, t in zip(INPUTS, xor_outputs([winner])[0], TARGETS):
+    outputs = eval_genomes.outputs([winner])[0, :, 0]
+    for x, y, t in zip(eval_genomes.inputs, outputs, eval_genomes.targets[:, 0]):
         print(f"  input {x.astype(int).tolist()}, expected output {t:.0f}, got {y:.4f}")
     return 0 if solved else 1
 

@@ -122,17 +122,18 @@ def _run(args: argparse.Namespace) -> int:
     from .tasks import task_evaluator
 
     config = Config.from_toml_file(args.config)
-    if config.task.kind == "none":
-        task_evaluator(config)  # raises the "no [task]" error
-    if args.workers is not None and config.task.kind != "gym":
+    if args.workers is not None and config.task.kind == "dataset":
         raise ConfigError("--workers is for gym tasks; a dataset task is evaluated as one population forward")
     if args.generations is not None and args.generations < 1:
         raise ConfigError(f"--generations must be >= 1, got {args.generations}")
     if args.checkpoint_every < 1:
         raise ConfigError(f"--checkpoint-every must be >= 1, got {args.checkpoint_every}")
+    if args.generations is None and config.run.max_generations is None and config.run.fitness_threshold is None:
+        raise ConfigError("the run needs a way to stop: pass --generations, or set [run] max_generations or "
+                          "fitness_threshold")
     seed = args.seed if args.seed is not None else (config.run.seed if config.run.seed is not None else 0)
+    evaluator = task_evaluator(config, base_dir=args.config.resolve().parent, seed=seed, workers=args.workers)
     out = args.out or Path("runs") / f"{args.config.stem}-seed{seed}"
-    out.mkdir(parents=True, exist_ok=True)
     statistics = StatisticsReporter()
     reporters: list[Any] = [statistics]
     if not args.quiet:
@@ -143,22 +144,19 @@ def _run(args: argparse.Namespace) -> int:
                                           enabled=None if args.progress is None else True))
     checkpoints = Checkpointer(args.checkpoint_dir or out / "checkpoints", every=args.checkpoint_every, keep=3)
     reporters.append(checkpoints)
-    earlier: list[Any] = []
-    if args.resume is not None:
-        population = Population.from_checkpoint(args.resume, config=config, reporters=reporters)
-        print(f"resumed {args.resume} at generation {population.generation}")
-        if (out / "stats.csv").exists():  # the statistics of the generations before the checkpoint
-            earlier = StatisticsReporter.read_csv(out / "stats.csv")
-    else:
-        population = Population(config, seed=seed, reporters=reporters)
-    config.save_toml(out / "config.toml")
-    limit = args.generations or config.run.max_generations
-    if limit is None and config.run.fitness_threshold is None:
-        raise ConfigError("the run needs a way to stop: pass --generations, or set [run] max_generations or "
-                          "fitness_threshold")
-    start = time.perf_counter()
-    interrupted = False
-    with task_evaluator(config, base_dir=args.config.resolve().parent, seed=seed, workers=args.workers) as evaluate:
+    with evaluator as evaluate:
+        earlier: list[Any] = []
+        if args.resume is not None:
+            population = Population.from_checkpoint(args.resume, config=config, reporters=reporters)
+            print(f"resumed {args.resume} at generation {population.generation}")
+            if (out / "stats.csv").exists():  # the statistics of the generations before the checkpoint
+                earlier = StatisticsReporter.read_csv(out / "stats.csv")
+        else:
+            population = Population(config, seed=seed, reporters=reporters)
+        out.mkdir(parents=True, exist_ok=True)
+        config.save_toml(out / "config.toml")
+        start = time.perf_counter()
+        interrupted = False
         try:
             population.run(evaluate, args.generations)
         except KeyboardInterrupt:
@@ -299,11 +297,11 @@ def _convert(args: argparse.Namespace) -> int:
 
     from .neat_python import convert
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        convert(args.ini, args.output, unmapped=args.unmapped)
-    for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # each setting left out is printed below, one line each
+        left_out = convert(args.ini, args.output, unmapped=args.unmapped)
+    for setting in left_out:
+        print(f"warning: left out {setting}", file=sys.stderr)
     print(f"wrote {args.output}")
     return 0
 

@@ -54,12 +54,17 @@ class NoiseTable:
         (len(lengths),) int64
         """
         lengths = np.asarray(lengths, dtype=np.int64)
-        if lengths.size and int(lengths.max()) > self.size:
+        if lengths.size:
+            self.check_fits(int(lengths.max()))
+        return rng.integers(0, self.size - lengths + 1)
+
+    def check_fits(self, length: int) -> None:
+        """``ConfigError`` unless a slice of ``length`` values fits in the table."""
+        if length > self.size:
             raise ConfigError(
-                f"[reproduction] noise_table_size = {self.size} is too small: a genome needs {int(lengths.max())} "
+                f"[reproduction] noise_table_size = {self.size} is too small: a genome needs {length} "
                 "noise values at once (set noise_table_size to at least its number of weights)"
             )
-        return rng.integers(0, self.size - lengths + 1)
 
     def mutate(self, genome: Genome, config: Config, rng: np.random.Generator) -> Genome:
         """``genome`` with every weight and non-input bias perturbed by sigma times a slice of the table.

@@ -38,7 +38,7 @@ def _generations(stats: Any) -> list[GenerationStats]:
         generations = list(stats.generations)
         source = "the StatisticsReporter"
     elif isinstance(stats, (str, PathLike)):
-        generations = _read_csv(Path(stats))
+        generations = StatisticsReporter.read_csv(stats)
         source = f"statistics file {str(stats)!r}"
     elif isinstance(stats, Sequence) and all(isinstance(g, GenerationStats) for g in stats):
         generations = list(stats)
@@ -51,22 +51,6 @@ def _generations(stats: Any) -> list[GenerationStats]:
     if not generations:
         raise StatisticsError(f"{source} holds no generations to plot")
     return generations
-
-
-def _read_csv(path: Path) -> list[GenerationStats]:
-    try:
-        return StatisticsReporter.read_csv(path)
-    except OSError as exc:
-        raise StatisticsError(f"cannot read statistics file {str(path)!r}: {exc.strerror or exc}") from None
-    except KeyError as exc:
-        raise StatisticsError(
-            f"statistics file {str(path)!r} has no column {exc}; expected a CSV written by StatisticsReporter.to_csv"
-        ) from None
-    except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-        raise StatisticsError(
-            f"statistics file {str(path)!r} cannot be parsed ({exc}); expected a CSV written by "
-            "StatisticsReporter.to_csv"
-        ) from None
 
 
 def _plot_format(path: Path) -> str:

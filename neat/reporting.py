@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from .errors import RenderError
+from .errors import RenderError, StatisticsError
 from .io import atomic_write_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .species import Species
 
 __all__ = ["Reporter", "StdOutReporter", "ProgressReporter", "StatisticsReporter", "GenerationStats"]
+
+
+def generation_best(population: Population, fitness: np.ndarray) -> float:
+    """The best of a generation's ``fitness`` (the lowest when the population minimises)."""
+    return float(np.min(fitness) if population.minimize else np.max(fitness))
 
 
 class Reporter:
@@ -97,7 +102,7 @@ class StdOutReporter(Reporter):
         if f is None:
             return
         self._fitness = None
-        best = np.min(f) if population.minimize else np.max(f)
+        best = generation_best(population, f)
         self._print(
             f"gen {population.generation:4d}  best {best:11.5g}  mean {np.mean(f):11.5g}  "
             f"best-ever {population.best_fitness:11.5g}  species {species}  "
@@ -158,7 +163,7 @@ class ProgressReporter(Reporter):
 
             self._bar = tqdm(total=self.total, file=self.stream or sys.stderr, unit="gen", dynamic_ncols=True)
         f = np.asarray(fitness, dtype=np.float64)
-        best = np.min(f) if population.minimize else np.max(f)
+        best = generation_best(population, f)
         self._bar.set_postfix_str(
             f"best {best:.5g}  mean {np.mean(f):.5g}  best-ever {population.best_fitness:.5g}  "
             f"species {len(population.species)}",
@@ -197,7 +202,7 @@ class StatisticsReporter(Reporter):
 
     def post_evaluate(self, population: Population, fitness: np.ndarray) -> None:
         f = np.asarray(fitness, dtype=np.float64)
-        best = float(np.min(f) if population.minimize else np.max(f))
+        best = generation_best(population, f)
         self._pending = GenerationStats(
             population.generation, best, float(np.mean(f)), float(np.std(f)), population.evaluations
         )
@@ -242,19 +247,32 @@ class StatisticsReporter(Reporter):
 
     @staticmethod
     def read_csv(path: str | PathLike[str]) -> list[GenerationStats]:
-        """Read statistics written by ``to_csv``."""
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        out = []
-        for row in rows:
-            sizes: dict[int, int] = {}
-            if row["species_sizes"]:
-                for pair in row["species_sizes"].split(";"):
-                    k, v = pair.split(":")
-                    sizes[int(k)] = int(v)
-            out.append(GenerationStats(int(row["generation"]), float(row["best"]), float(row["mean"]),
-                                       float(row["stdev"]), int(row["evaluations"]), sizes))
-        return out
+        """Read statistics written by ``to_csv`` (``StatisticsError`` naming the file if it cannot)."""
+        try:
+            with open(path, newline="", encoding="utf-8") as handle:
+                return [_generation_from_row(row) for row in csv.DictReader(handle)]
+        except OSError as exc:
+            raise StatisticsError(f"cannot read statistics file {str(path)!r}: {exc.strerror or exc}") from None
+        except KeyError as exc:
+            raise StatisticsError(
+                f"statistics file {str(path)!r} has no column {exc}; expected a CSV written by "
+                "StatisticsReporter.to_csv"
+            ) from None
+        except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise StatisticsError(
+                f"statistics file {str(path)!r} cannot be parsed ({exc}); expected a CSV written by "
+                "StatisticsReporter.to_csv"
+            ) from None
+
+
+def _generation_from_row(row: dict[str, str]) -> GenerationStats:
+    sizes: dict[int, int] = {}
+    if row["species_sizes"]:
+        for pair in row["species_sizes"].split(";"):
+            k, v = pair.split(":")
+            sizes[int(k)] = int(v)
+    return GenerationStats(int(row["generation"]), float(row["best"]), float(row["mean"]),
+                           float(row["stdev"]), int(row["evaluations"]), sizes)
 
 
 def call_reporters(reporters: list[Any], hook: str, *args: Any) -> None:

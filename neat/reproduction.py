@@ -240,7 +240,7 @@ class TruncationReproduction:
     def __init__(self, config: Config) -> None:
         self.noise = noise_table_for(config)
         if self.noise is not None:
-            self.noise.offsets(np.random.default_rng(0), [len(start_connections(config.genome)[0])])  # fits?
+            self.noise.check_fits(len(start_connections(config.genome)[0]))
 
     def next_generation(self, population: Population, scores: np.ndarray) -> NextGeneration:
         config, genomes = population.config, population.genomes

@@ -157,3 +157,14 @@ def test_plotting_touches_no_pyplot_state(tmp_path):
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert_png(tmp_path / "f.png")
+
+
+def test_reading_a_broken_statistics_file_names_it(tmp_path):
+    from neat import StatisticsError
+    from neat.reporting import StatisticsReporter
+
+    (tmp_path / "stats.csv").write_text("generation,best\n0,x\n")
+    with pytest.raises(StatisticsError, match=r"stats\.csv' has no column"):
+        StatisticsReporter.read_csv(tmp_path / "stats.csv")
+    with pytest.raises(StatisticsError, match="cannot read statistics file"):
+        StatisticsReporter.read_csv(tmp_path / "missing.csv")

@@ -73,3 +73,13 @@ def test_toml_leaves_out_an_unused_task_section_and_keeps_a_used_one():
     assert "[task]" not in neat.Config().to_toml()
     config = neat.Config(task={"kind": "dataset", "dataset": "xor"})
     assert "[task]" in config.to_toml() and neat.Config.from_toml(config.to_toml()) == config
+
+
+def test_the_task_reducers_are_the_gym_evaluators():
+    import dataclasses
+
+    from neat.config import TaskConfig
+    from neat.gym import REDUCERS
+
+    field = next(f for f in dataclasses.fields(TaskConfig) if f.name == "reducer")
+    assert set(field.metadata["choices"]) == set(REDUCERS)
