@@ -36,7 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 import neat
-from neat.mutation import add_connection, add_node
+from neat.genome.mutation import add_connection, add_node
 from neat.nn import compile_feedforward, compile_population
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))

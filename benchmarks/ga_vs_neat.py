@@ -12,7 +12,7 @@ Tasks:
   champion, tested on 100 fresh episodes; success: test mean >= 200).
 
 NEAT uses the example configs (examples/xor.toml, cartpole.toml,
-lunar_lander.toml); the GA uses ``neat.presets.fixed_topology_ga`` (XOR:
+lunar_lander.toml); the GA uses ``neat.evolution.presets.fixed_topology_ga`` (XOR:
 2-4-1 tanh hidden, population 150, T 20, sigma 0.3; CartPole: the seed
 article's 4-16-2 ReLU, population 64, T 1, sigma 0.1; LunarLander: 8-16-4
 tanh hidden, fan-in scaled start weights, population 150, T 20, sigma 0.1).
@@ -38,7 +38,7 @@ from xor import evaluate as xor_evaluate  # noqa: E402
 from xor import solves_xor  # noqa: E402
 
 import neat  # noqa: E402
-from neat.presets import fixed_topology_ga  # noqa: E402
+from neat.evolution.presets import fixed_topology_ga  # noqa: E402
 
 
 def xor_configs() -> dict[str, neat.Config]:

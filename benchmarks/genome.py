@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 import neat
-from neat.crossover import align_by_innovation
-from neat.mutation import add_node
+from neat.genome.crossover import align_by_innovation
+from neat.genome.mutation import add_node
 
 
 def median_time(fn, repeats: int) -> float:
@@ -72,9 +72,9 @@ def bench_ga(repeats: int) -> dict[str, float]:
 
     Mutation both with fresh normals and with a shared noise table (the Deep GA's way).
     """
-    from neat.mutation import mutate_attributes
-    from neat.noise import NoiseTable
-    from neat.presets import fixed_topology_ga
+    from neat.evolution.noise import NoiseTable
+    from neat.evolution.presets import fixed_topology_ga
+    from neat.genome.mutation import mutate_attributes
 
     config = fixed_topology_ga(1000, 10, (100,), population_size=2, seed=0)
     genome = neat.Population(config).ask()[0]
@@ -95,8 +95,8 @@ def bench_compact(repeats: int, noise_table_size: int) -> tuple[float, float]:
     topology and, with a noise table, draws the table); its set-up time is
     returned apart.  Returns ``(rebuild seconds, set-up seconds)``.
     """
-    from neat.compact import CompactDecoder
-    from neat.presets import fixed_topology_ga
+    from neat.evolution.compact import CompactDecoder
+    from neat.evolution.presets import fixed_topology_ga
 
     config = fixed_topology_ga(1000, 10, (100,), population_size=2, compact=True, seed=0,
                                noise_table_size=noise_table_size)

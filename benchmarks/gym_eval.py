@@ -36,7 +36,7 @@ import pathlib
 import time
 
 import neat
-from neat.gym import GymEvaluator
+from neat.evaluation.gym import GymEvaluator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ENV_ID = "CartPole-v1"

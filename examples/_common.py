@@ -34,7 +34,7 @@ import numpy as np
 
 import neat
 from neat.cli import save_run
-from neat.gym import GymEvaluator
+from neat.evaluation.gym import GymEvaluator
 
 HERE = pathlib.Path(__file__).resolve().parent
 # Replays draw their starts from a branch of the seeds training never uses;

@@ -5,7 +5,7 @@ the two outputs), population 64, every child a copy of the best network plus
 Gaussian noise (sigma 0.1) on all weights and biases, the best kept
 unchanged, fitness the mean return over 15 episodes.  The start weights are
 N(0, 1) and the biases start at zero (the preset's default).  It runs on the same
-engine as NEAT (``neat.presets.fixed_topology_ga``): same ``Population``,
+engine as NEAT (``neat.evolution.presets.fixed_topology_ga``): same ``Population``,
 reporters, checkpoints and evaluators.  Prints the highest and mean reward
 per generation, stops when the best mean reward reaches 475 (CartPole-v1 is
 capped at 500; the article's uncapped CartPole reached 2,060), saves the
@@ -25,7 +25,7 @@ import numpy as np
 
 import neat
 from neat.cli import save_run
-from neat.presets import fixed_topology_ga
+from neat.evolution.presets import fixed_topology_ga
 
 TARGET = 475.0
 TEST_SEED_OFFSET = 2_000_000

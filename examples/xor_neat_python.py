@@ -1,7 +1,7 @@
 """Evolve XOR from neat-python's own config file, as a neat-python user would.
 
 ``examples/config-feedforward`` is neat-python's XOR config (INI), unchanged.
-``neat.Config.from_neat_python`` maps each of its keys to ours (see
+``neat.load_neat_python_config`` maps each of its keys to ours (see
 docs/neat_python.md), so the run uses neat-python's settings: population
 150, sigmoid(5 z) nodes, its mutation rates and genomic distance, and its
 stop rule, fitness_criterion = max reaching fitness_threshold = 3.9.
@@ -23,7 +23,7 @@ import pathlib
 import sys
 
 import neat
-from neat.tasks import BUILTIN_DATASETS, DatasetEvaluator
+from neat.evaluation.tasks import BUILTIN_DATASETS, DatasetEvaluator
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no per-generation report")
     args = parser.parse_args(argv)
 
-    config = neat.Config.from_neat_python(args.config)
+    config = neat.load_neat_python_config(args.config)
     reporters = [] if args.quiet else [neat.StdOutReporter()]
     population = neat.Population(config, seed=args.seed, reporters=reporters)
     winner = population.run(eval_genomes, args.generations)

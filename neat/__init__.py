@@ -1,9 +1,22 @@
 """NEAT: NeuroEvolution of Augmenting Topologies, on NumPy arrays.
 
-The public API is re-exported here; each stage lives in its own module.
+The public API, re-exported from the stages' folders (``neat.config``,
+``neat.genome``, ``neat.nn``, ``neat.evolution``, ``neat.evaluation``,
+``neat.interop``, ``neat.viz``).  ``import neat`` imports NumPy alone:
+gymnasium, networkx, graphviz and matplotlib load where they are used.
+
+The modules of the flat layout before the stage folders (``neat.visualize``,
+``neat.plot``, ``neat.gym``, ``neat.mutation``, ...) are still reachable by
+their old names, as attributes (``neat.visualize.draw_net``) and in import
+statements (``from neat.gym import GymEvaluator``); each is the module of
+its stage folder (``neat.viz.draw``, ``neat.viz.plot``, ``neat.evaluation.gym``, ...).
 """
 
-from .checkpoint import Checkpointer, load_checkpoint, save_checkpoint
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+
 from .config import (
     Config,
     GenomeConfig,
@@ -13,8 +26,6 @@ from .config import (
     SpeciationConfig,
     StagnationConfig,
 )
-from .crossover import align_by_innovation, crossover
-from .distance import distance, distances, pack_genomes
 from .errors import (
     CheckpointError,
     ConfigError,
@@ -26,23 +37,44 @@ from .errors import (
     StatisticsError,
 )
 from .evaluation import Evaluator
+from .evaluation.gym import GymEvaluator, genome_shape
+from .evolution import (
+    Checkpointer,
+    Population,
+    ProgressReporter,
+    Reporter,
+    StatisticsReporter,
+    StdOutReporter,
+    fixed_topology_ga,
+    load_checkpoint,
+    save_checkpoint,
+)
 from .functions import register_activation, register_aggregation
-from .genome import ConnectionGenes, Genome, NodeGenes, NodeKind
-from .gym import GymEvaluator, genome_shape
-from .innovation import InnovationTracker
-from .io import load_genome, save_genome
-from .mutation import (
+from .genome import (
+    ConnectionGenes,
+    Genome,
+    InnovationTracker,
+    NodeGenes,
+    NodeKind,
     add_connection,
     add_node,
+    align_by_innovation,
+    crossover,
     delete_connection,
     delete_node,
+    distance,
+    distances,
     mutate,
     mutate_functions,
     mutate_node_attributes,
     mutate_weights,
+    new_genome,
+    new_genomes,
+    pack_genomes,
     toggle_enabled,
 )
-from .neat_python import NeatPythonConfigWarning, read_neat_python
+from .interop import NeatPythonConfigWarning, load_genome, read_neat_python, save_genome
+from .interop import load_config as load_neat_python_config
 from .nn import (
     FeedForwardNetwork,
     PopulationNetwork,
@@ -52,11 +84,7 @@ from .nn import (
     load_network,
     save_network,
 )
-from .population import Population
-from .presets import fixed_topology_ga
-from .reporting import ProgressReporter, Reporter, StatisticsReporter, StdOutReporter
 from .rng import make_rng, spawn
-from .topology import new_genome, new_genomes
 
 __version__ = "0.1.0"
 
@@ -106,8 +134,9 @@ __all__ = [
     "fixed_topology_ga",
     "genome_shape",
     "load_checkpoint",
-    "load_network",
     "load_genome",
+    "load_network",
+    "load_neat_python_config",
     "make_rng",
     "mutate",
     "mutate_functions",
@@ -116,12 +145,70 @@ __all__ = [
     "new_genome",
     "new_genomes",
     "pack_genomes",
-    "register_activation",
     "read_neat_python",
+    "register_activation",
     "register_aggregation",
     "save_checkpoint",
-    "save_network",
     "save_genome",
+    "save_network",
     "spawn",
     "toggle_enabled",
 ]
+
+MOVED_MODULES = {
+    "neat.attributes": "neat.genome.attributes",
+    "neat.checkpoint": "neat.evolution.checkpoint",
+    "neat.compact": "neat.evolution.compact",
+    "neat.crossover": "neat.genome.crossover",
+    "neat.distance": "neat.genome.distance",
+    "neat.graph": "neat.genome.graph",
+    "neat.gym": "neat.evaluation.gym",
+    "neat.innovation": "neat.genome.innovation",
+    "neat.io": "neat.interop.jsonfiles",
+    "neat.mutation": "neat.genome.mutation",
+    "neat.neat_python": "neat.interop.neat_python",
+    "neat.noise": "neat.evolution.noise",
+    "neat.plot": "neat.viz.plot",
+    "neat.population": "neat.evolution.population",
+    "neat.presets": "neat.evolution.presets",
+    "neat.reporting": "neat.evolution.reporting",
+    "neat.reproduction": "neat.evolution.reproduction",
+    "neat.species": "neat.evolution.species",
+    "neat.tasks": "neat.evaluation.tasks",
+    "neat.topology": "neat.genome.topology",
+    "neat.visualize": "neat.viz.draw",
+}
+"""Old module names of the flat layout -> the modules of the stage folders that replaced them."""
+
+_SUBMODULES = ("cli", "envs", "testing", "viz")
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module-level attribute hook (PEP 562)
+    """``neat.visualize``, ``neat.plot``, ``neat.viz``, ... imported on first use."""
+    target = MOVED_MODULES.get(f"neat.{name}")
+    if target is None and name in _SUBMODULES:
+        target = f"neat.{name}"
+    if target is None:
+        raise AttributeError(f"module 'neat' has no attribute {name!r}")
+    module = importlib.import_module(target)
+    globals()[name] = module
+    return module
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Lets ``import neat.visualize`` (an old name) give the module of its stage folder."""
+
+    def find_spec(self, fullname, path, target=None):  # noqa: ANN001, ANN201
+        if fullname in MOVED_MODULES:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):  # noqa: ANN001, ANN201
+        return importlib.import_module(MOVED_MODULES[spec.name])
+
+    def exec_module(self, module) -> None:  # noqa: ANN001
+        pass  # the module is the stage folder's, already run
+
+
+if not any(isinstance(finder, _MovedModuleFinder) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModuleFinder())

@@ -115,11 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- run ---------------------------------------------------------------------
 def _run(args: argparse.Namespace) -> int:
-    from .checkpoint import Checkpointer
     from .config import Config
-    from .population import Population
-    from .reporting import ProgressReporter, StatisticsReporter, StdOutReporter
-    from .tasks import task_evaluator
+    from .evaluation.tasks import task_evaluator
+    from .evolution.checkpoint import Checkpointer, load_checkpoint
+    from .evolution.population import Population
+    from .evolution.reporting import ProgressReporter, StatisticsReporter, StdOutReporter
 
     config = Config.from_toml_file(args.config)
     if args.workers is not None and config.task.kind == "dataset":
@@ -147,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
     with evaluator as evaluate:
         earlier: list[Any] = []
         if args.resume is not None:
-            population = Population.from_checkpoint(args.resume, config=config, reporters=reporters)
+            population = load_checkpoint(args.resume, config=config, reporters=reporters)
             print(f"resumed {args.resume} at generation {population.generation}")
             if (out / "stats.csv").exists():  # the statistics of the generations before the checkpoint
                 earlier = StatisticsReporter.read_csv(out / "stats.csv")
@@ -202,7 +202,7 @@ def save_run(
         One line per file written or skipped.
     """
     from .errors import RenderError, StatisticsError
-    from .io import save_genome
+    from .interop.jsonfiles import save_genome
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -210,13 +210,13 @@ def save_run(
     statistics.to_csv(out / "stats.csv")
     lines = [f"champion -> {out / 'champion.json'}", f"statistics -> {out / 'stats.csv'}"]
     try:
-        from .visualize import draw_net, render
+        from .viz.draw import draw_net, render
 
         lines.append(f"topology -> {render(draw_net(champion, node_names=node_names), out / 'champion.svg')}")
     except RenderError as exc:
         lines.append(f"topology not rendered: {exc}")
     try:
-        from .plot import plot_fitness, plot_species
+        from .viz.plot import plot_fitness, plot_species
 
         lines.append(f"fitness plot -> {plot_fitness(statistics, out / 'fitness.png')}")
         if any(g.species_sizes for g in statistics.generations):
@@ -228,8 +228,8 @@ def save_run(
 
 # --- render, plot ------------------------------------------------------------
 def _render(args: argparse.Namespace) -> int:
-    from .io import load_genome
-    from .visualize import draw_net, render
+    from .interop.jsonfiles import load_genome
+    from .viz.draw import draw_net, render
 
     genome = load_genome(args.genome)
     names = None
@@ -242,7 +242,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from .plot import plot_fitness, plot_species
+    from .viz.plot import plot_fitness, plot_species
 
     print(f"wrote {plot_fitness(args.stats, args.output, log=args.log)}")
     if args.species is not None:
@@ -252,8 +252,8 @@ def _plot(args: argparse.Namespace) -> int:
 
 # --- replay, info, convert ---------------------------------------------------
 def _replay(args: argparse.Namespace) -> int:
-    from .gym import GymEvaluator
-    from .io import load_genome
+    from .evaluation.gym import GymEvaluator
+    from .interop.jsonfiles import load_genome
 
     if args.episodes < 1:
         raise ConfigError(f"--episodes must be >= 1, got {args.episodes}")
@@ -268,7 +268,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from .checkpoint import load_checkpoint
+    from .evolution.checkpoint import load_checkpoint
 
     population = load_checkpoint(args.checkpoint)
     config = population.config
@@ -295,7 +295,7 @@ def _info(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     import warnings
 
-    from .neat_python import convert
+    from .interop.neat_python import convert
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # each setting left out is printed below, one line each

@@ -91,7 +91,7 @@ def _step(z: np.ndarray) -> np.ndarray:
 # neat-python (neat/activations.py) defines its functions on one Python float
 # each; these are the same formulas, clamps included, over arrays.  Those
 # whose definition equals one of ours (relu, elu, gauss, identity, clamped,
-# abs, square, cube) are not repeated; neat.neat_python maps names.
+# abs, square, cube) are not repeated; neat.interop.neat_python maps names.
 
 
 def _neat_python_tanh(z: np.ndarray) -> np.ndarray:

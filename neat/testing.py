@@ -35,13 +35,13 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('neat.testing needs hypothesis; install it with: pip install "neatlab[hypothesis]"') from exc
 
 from .config import Config, GenomeConfig
-from .crossover import crossover
 from .functions import ACTIVATIONS, AGGREGATIONS
 from .genome import Genome
-from .innovation import InnovationTracker
-from .mutation import OPERATORS
+from .genome.crossover import crossover
+from .genome.innovation import InnovationTracker
+from .genome.mutation import OPERATORS
+from .genome.topology import new_genome
 from .rng import make_rng
-from .topology import new_genome
 
 __all__ = [
     "genome_configs",
@@ -138,8 +138,8 @@ def configs(draw: st.DrawFn, *, feed_forward: bool | None = None, stress: bool =
 def grow(
     genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator, operators: list[str]
 ) -> Genome:
-    """Apply the named operators of ``neat.mutation.OPERATORS`` in order (``"mutate"`` is the composite)."""
-    from .mutation import mutate
+    """Apply the named operators of ``neat.genome.mutation.OPERATORS`` in order (``"mutate"`` is the composite)."""
+    from .genome.mutation import mutate
 
     for name in operators:
         op = mutate if name == "mutate" else OPERATORS[name]

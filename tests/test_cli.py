@@ -8,7 +8,7 @@ import pytest
 
 import neat
 from neat.cli import main
-from neat.reporting import StatisticsReporter
+from neat.evolution.reporting import StatisticsReporter
 
 XOR_TASK = """
 [task]
@@ -126,7 +126,7 @@ def test_plot_writes_fitness_and_species(tmp_path, xor_config, capsys):
 
 
 def test_an_interrupt_saves_the_champion_and_a_resumable_checkpoint(tmp_path, xor_config, capsys, monkeypatch):
-    from neat.tasks import DatasetEvaluator
+    from neat.evaluation.tasks import DatasetEvaluator
 
     calls = []
     original = DatasetEvaluator.__call__
@@ -191,7 +191,7 @@ def test_convert_a_neat_python_config(tmp_path, capsys):
     ini = Path(__file__).parent / "data" / "neat_python" / "xor-feedforward.ini"
     code, stdout, _ = run_cli(capsys, "convert", ini, "-o", tmp_path / "xor.toml")
     assert code == 0 and "wrote" in stdout
-    assert neat.Config.from_toml_file(tmp_path / "xor.toml") == neat.Config.from_neat_python(ini)
+    assert neat.Config.from_toml_file(tmp_path / "xor.toml") == neat.load_neat_python_config(ini)
     # a key with no equivalent: an error by default, a warning on request
     text = ini.read_text()
     assert "enabled_default         = True" in text

@@ -55,4 +55,4 @@ def test_strict_build_passes(tmp_path):
         print(result.stderr)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     assert (tmp_path / "site" / "index.html").is_file()
-    assert (tmp_path / "site" / "api" / "population" / "index.html").is_file()
+    assert (tmp_path / "site" / "api" / "evolution" / "population" / "index.html").is_file()

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import InvalidGenomeError
 from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
 from ..genome import Genome
-from ..graph import reachable_from
+from ..genome.graph import reachable_from
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 

@@ -9,15 +9,20 @@ subclass's own: the base class takes no part in a forward pass or a step.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from os import PathLike
 from typing import Any, ClassVar
 
 import numpy as np
 
+from ..files import atomic_write_bytes
 from ._common import Block, build_blocks, check_codes, float_dtype, frozen, resolve_functions
 
-__all__ = ["CompiledNetwork"]
+__all__ = ["CompiledNetwork", "NETWORK_FORMAT", "NETWORK_VERSION"]
+
+NETWORK_FORMAT = "neat-network"
+NETWORK_VERSION = 1
 
 
 class CompiledNetwork:
@@ -49,6 +54,9 @@ class CompiledNetwork:
     dtype : numpy.dtype
         ``float64`` or ``float32``: the type of the arithmetic and of the outputs.
     """
+
+    KIND: ClassVar[str] = ""
+    """The network's kind in a saved file (``"feedforward"``, ``"recurrent"``)."""
 
     _LAYOUT_ARRAYS: ClassVar[tuple[str, ...]] = ()
     """Names of the int64 arrays a subclass adds to lay out its nodes (feed-forward:
@@ -131,11 +139,23 @@ class CompiledNetwork:
     def save(self, path: str | PathLike[str]) -> None:
         """Write the network (not a recurrent network's state) to an ``.npz`` file, atomically.
 
-        See ``neat.nn.load_network``.
+        The file holds plain arrays only (the format is described in
+        ``neat.nn.export``); ``neat.nn.load_network`` reads it back.
         """
-        from .export import save_network
-
-        save_network(self, path)
+        arrays = self.arrays()
+        payload: dict[str, np.ndarray] = {
+            "format": np.array(NETWORK_FORMAT),
+            "version": np.array(NETWORK_VERSION),
+            "kind": np.array(self.KIND),
+            "dtype": np.array(arrays.pop("dtype").name),
+            "num_inputs": np.array(arrays.pop("num_inputs")),
+        }
+        for key in ("activation_names", "aggregation_names"):
+            payload[key] = np.array(arrays.pop(key), dtype=str)
+        payload.update({key: np.asarray(value) for key, value in arrays.items()})
+        buffer = io.BytesIO()
+        np.savez(buffer, **payload)
+        atomic_write_bytes(path, buffer.getvalue())
 
     def __reduce__(self) -> Any:
         # Lets concurrent.futures ship a network to a worker as its arrays (not a

@@ -31,7 +31,6 @@ process that has registered that name.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from os import PathLike
 from typing import Any
@@ -39,14 +38,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import CheckpointError, ConfigError
-from ..io import atomic_write_bytes
+from .base import NETWORK_FORMAT, NETWORK_VERSION
 from .feedforward import FeedForwardNetwork
 from .recurrent import RecurrentNetwork
 
 __all__ = ["save_network", "load_network", "NETWORK_FORMAT", "NETWORK_VERSION"]
 
-NETWORK_FORMAT = "neat-network"
-NETWORK_VERSION = 1
 
 _INT_KEYS = (
     "node_ids",
@@ -59,31 +56,17 @@ _INT_KEYS = (
 )
 _FLOAT_KEYS = ("bias", "response", "edge_weight")
 _NAME_KEYS = ("activation_names", "aggregation_names")
-_KINDS: dict[str, type] = {"feedforward": FeedForwardNetwork, "recurrent": RecurrentNetwork}
+_KINDS: dict[str, type] = {cls.KIND: cls for cls in (FeedForwardNetwork, RecurrentNetwork)}
 
 
 def save_network(network: FeedForwardNetwork | RecurrentNetwork, path: str | PathLike[str]) -> None:
     """Write ``network`` to ``path`` as an ``.npz`` file, atomically (the name is used as given).
 
-    A recurrent network's state is not saved.
+    The same as ``network.save(path)``.  A recurrent network's state is not saved.
     """
-    kind = next((k for k, cls in _KINDS.items() if isinstance(network, cls)), None)
-    if kind is None:
+    if not isinstance(network, tuple(_KINDS.values())):
         raise TypeError(f"expected a FeedForwardNetwork or RecurrentNetwork, got {type(network).__name__}")
-    arrays = network.arrays()
-    payload: dict[str, np.ndarray] = {
-        "format": np.array(NETWORK_FORMAT),
-        "version": np.array(NETWORK_VERSION),
-        "kind": np.array(kind),
-        "dtype": np.array(arrays.pop("dtype").name),
-        "num_inputs": np.array(arrays.pop("num_inputs")),
-    }
-    for key in _NAME_KEYS:
-        payload[key] = np.array(arrays.pop(key), dtype=str)
-    payload.update({key: np.asarray(value) for key, value in arrays.items()})
-    buffer = io.BytesIO()
-    np.savez(buffer, **payload)
-    atomic_write_bytes(path, buffer.getvalue())
+    network.save(path)
 
 
 def load_network(path: str | PathLike[str]) -> FeedForwardNetwork | RecurrentNetwork:

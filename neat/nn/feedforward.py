@@ -33,7 +33,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..genome import Genome
-from ..graph import longest_path_depths
+from ..genome.graph import longest_path_depths
 from ._common import (
     check_input,
     enabled_edges,
@@ -228,6 +228,7 @@ class FeedForwardNetwork(CompiledNetwork):
         ``float64`` or ``float32``: the type of the arithmetic and of the outputs.
     """
 
+    KIND: ClassVar[str] = "feedforward"
     _LAYOUT_ARRAYS: ClassVar[tuple[str, ...]] = ("layer_bounds",)
     layer_bounds: np.ndarray
 

@@ -21,7 +21,7 @@ after ``reset()``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -78,6 +78,8 @@ class RecurrentNetwork(CompiledNetwork):
     has shape ``(n_nodes, n_nodes)``: ``weights[i, j]`` is the weight from
     node index ``i`` to node index ``j``.
     """
+
+    KIND: ClassVar[str] = "recurrent"
 
     def _check(self) -> None:
         """Check the arrays are a consistent network (``ValueError`` naming the first problem)."""

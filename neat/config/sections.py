@@ -1,0 +1,418 @@
+"""The config sections: one frozen dataclass per concern.
+
+Every key is declared with its type, default (from the NEAT paper, Stanley &
+Miikkulainen 2002, where the paper gives one), allowed range and meaning.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..functions import ACTIVATIONS, AGGREGATIONS
+from .options import Section, option
+
+__all__ = [
+    "GenomeConfig",
+    "MutationConfig",
+    "SpeciationConfig",
+    "ReproductionConfig",
+    "StagnationConfig",
+    "RunConfig",
+    "TaskConfig",
+    "SECTIONS",
+]
+
+
+@dataclass(frozen=True)
+class GenomeConfig(Section):
+    """What a genome is: its inputs and outputs, start topology, node functions and attribute bounds."""
+
+    SECTION: ClassVar[str] = "genome"
+
+    num_inputs: int = option(2, "Number of input nodes (fixed for the run).", min=1)
+    num_outputs: int = option(1, "Number of output nodes (fixed for the run).", min=1)
+    hidden_layers: tuple[int, ...] = option(
+        (), "Sizes of the hidden layers of the start topology, input side first.", min=1
+    )
+    initial_connection: str = option(
+        "full",
+        "Start topology. 'full': every layer fully connected to the next (inputs to outputs "
+        "when there are no hidden layers); 'full_direct': every node also to every node of all "
+        "later layers; 'partial' / 'partial_direct': each of those connections present with "
+        "probability connection_fraction; 'fs_neat': one input, drawn per genome, connected to "
+        "every output (FS-NEAT); 'fs_neat_hidden': that input connected to every hidden and "
+        "output node; 'none': no connections.",
+        choices=("full", "full_direct", "partial", "partial_direct", "fs_neat", "fs_neat_hidden", "none"),
+    )
+    connection_fraction: float = option(
+        0.5, "Probability of each start connection with a 'partial' start topology.", min=0.0, max=1.0
+    )
+    connection_sampling: str = option(
+        "independent",
+        "How a 'partial' start topology draws its connections: 'independent': each one with "
+        "probability connection_fraction; 'exact': round(connection_fraction x candidates) of them, "
+        "drawn without replacement (neat-python's partial).",
+        choices=("independent", "exact"),
+    )
+    initial_self_connections: bool = option(
+        False,
+        "With feed_forward = false: the 'full' and 'partial' start topologies also connect every "
+        "hidden and output node to itself (as neat-python's do for recurrent genomes).",
+    )
+    feed_forward: bool = option(
+        True, "If true the enabled connections never form a cycle; if false recurrent connections are allowed."
+    )
+    activation_default: str = option("neat_sigmoid", "Activation of new nodes: one of activation_options, or 'random'.")
+    activation_options: tuple[str, ...] = option(("neat_sigmoid",), "Activations a node may have (and mutate among).")
+    output_activation: str | None = option(
+        None, "Activation of the output nodes at the start; omitted: activation_default."
+    )
+    aggregation_default: str = option("sum", "Aggregation of new nodes: one of aggregation_options, or 'random'.")
+    aggregation_options: tuple[str, ...] = option(("sum",), "Aggregations a node may have.")
+    weight_init_type: str = option(
+        "gaussian",
+        "Distribution of new weights: 'gaussian' N(mean, stdev), or 'uniform' on "
+        "[mean - 2 stdev, mean + 2 stdev]; both clamped to [min, max].",
+        choices=("gaussian", "uniform"),
+    )
+    weight_init_scaling: str = option(
+        "none",
+        "Scaling of the start topology's weights: 'none', or 'fan_in' to divide each by the square root of "
+        "the number of start connections into its target node (LeCun-style; keeps deep layered nets in range).",
+        choices=("none", "fan_in"),
+    )
+    weight_init_mean: float = option(0.0, "Mean of new connection weights.")
+    weight_init_stdev: float = option(1.0, "Standard deviation of new connection weights.", min=0.0)
+    weight_min: float = option(-30.0, "Smallest allowed connection weight.")
+    weight_max: float = option(30.0, "Largest allowed connection weight.")
+    bias_init_type: str = option(
+        "gaussian", "Distribution of new biases (as weight_init_type).", choices=("gaussian", "uniform")
+    )
+    bias_init_mean: float = option(0.0, "Mean of new node biases.")
+    bias_init_stdev: float = option(1.0, "Standard deviation of new node biases.", min=0.0)
+    bias_min: float = option(-30.0, "Smallest allowed bias.")
+    bias_max: float = option(30.0, "Largest allowed bias.")
+    response_init_type: str = option(
+        "gaussian", "Distribution of new responses (as weight_init_type).", choices=("gaussian", "uniform")
+    )
+    response_init_mean: float = option(1.0, "Mean of new node responses (the multiplier of the aggregated input).")
+    response_init_stdev: float = option(0.0, "Standard deviation of new node responses.", min=0.0)
+    response_min: float = option(-30.0, "Smallest allowed response.")
+    response_max: float = option(30.0, "Largest allowed response.")
+
+    def _check(self) -> None:
+        for attr in ("weight", "bias", "response"):
+            lo, hi = getattr(self, f"{attr}_min"), getattr(self, f"{attr}_max")
+            for key in (f"{attr}_min", f"{attr}_max", f"{attr}_init_mean"):
+                value = getattr(self, key)
+                if not math.isfinite(value):
+                    self._fail(key, value, "a finite number")
+            if lo > hi:
+                self._fail(f"{attr}_min", lo, f"a number <= {attr}_max ({hi})")
+        for kind, registry in (("activation", ACTIVATIONS), ("aggregation", AGGREGATIONS)):
+            options = getattr(self, f"{kind}_options")
+            if not options:
+                self._fail(f"{kind}_options", options, f"a non-empty list of {kind} names")
+            if len(set(options)) != len(options):
+                self._fail(f"{kind}_options", options, "a list without repeated names")
+            for name in options:
+                if name not in registry:
+                    self._fail(f"{kind}_options", options, f"known {kind} names: {', '.join(sorted(registry))}")
+            default = getattr(self, f"{kind}_default")
+            if default != "random" and default not in options:
+                self._fail(f"{kind}_default", default, f"one of {kind}_options {list(options)} or 'random'")
+        if self.initial_self_connections and self.feed_forward:
+            self._fail("initial_self_connections", True, "false when feed_forward = true (a self-loop is a cycle)")
+        if self.output_activation is not None and self.output_activation not in self.activation_options:
+            self._fail(
+                "output_activation",
+                self.output_activation,
+                f"one of activation_options {list(self.activation_options)}",
+            )
+
+    @property
+    def num_initial_hidden(self) -> int:
+        """Number of hidden nodes in the start topology."""
+        return sum(self.hidden_layers)
+
+    @property
+    def first_hidden_id(self) -> int:
+        """Node id of the first hidden node: inputs are ``0..I-1``, outputs ``I..I+O-1``."""
+        return self.num_inputs + self.num_outputs
+
+
+@dataclass(frozen=True)
+class MutationConfig(Section):
+    """How often and how strongly each mutation operator acts."""
+
+    SECTION: ClassVar[str] = "mutation"
+
+    conn_add_prob: float = option(0.05, "Probability that a child gains a new connection.", min=0.0, max=1.0)
+    conn_delete_prob: float = option(0.0, "Probability that a child loses a random connection.", min=0.0, max=1.0)
+    node_add_prob: float = option(
+        0.03, "Probability that a child splits a connection with a new node.", min=0.0, max=1.0
+    )
+    node_delete_prob: float = option(
+        0.0, "Probability that a child loses a hidden node and its connections.", min=0.0, max=1.0
+    )
+    single_structural_mutation: bool = option(
+        False, "If true at most one structural mutation (add/delete node/connection) happens per child."
+    )
+    max_add_connection_attempts: int = option(
+        20, "Random (source, target) pairs tried before add-connection gives up.", min=1
+    )
+    add_connection_reenables: bool = option(
+        True,
+        "When add-connection draws a pair whose connection exists but is disabled: true re-enables it; "
+        "false leaves it (and tries another pair).",
+    )
+    add_node_fallback: bool = option(
+        False, "When add-node finds no enabled connection to split: true adds a connection instead."
+    )
+    enabled_mutate_rate: float = option(
+        0.0, "Per-connection probability that its enabled flag flips.", min=0.0, max=1.0
+    )
+    weight_mutate_prob: float = option(0.8, "Probability that a child's weights are mutated at all.", min=0.0, max=1.0)
+    weight_perturb_rate: float = option(
+        0.9, "Per-weight probability of a Gaussian perturbation (when weights are mutated).", min=0.0, max=1.0
+    )
+    weight_replace_rate: float = option(
+        0.1, "Per-weight probability of a fresh random value (when weights are mutated).", min=0.0, max=1.0
+    )
+    weight_mutate_power: float = option(0.5, "Standard deviation of a weight perturbation.", min=0.0)
+    bias_mutate_prob: float = option(0.8, "Probability that a child's biases are mutated at all.", min=0.0, max=1.0)
+    bias_perturb_rate: float = option(0.7, "Per-node probability of a bias perturbation.", min=0.0, max=1.0)
+    bias_replace_rate: float = option(0.1, "Per-node probability of a fresh random bias.", min=0.0, max=1.0)
+    bias_mutate_power: float = option(0.5, "Standard deviation of a bias perturbation.", min=0.0)
+    response_mutate_prob: float = option(
+        0.0, "Probability that a child's responses are mutated at all.", min=0.0, max=1.0
+    )
+    response_perturb_rate: float = option(0.0, "Per-node probability of a response perturbation.", min=0.0, max=1.0)
+    response_replace_rate: float = option(0.0, "Per-node probability of a fresh random response.", min=0.0, max=1.0)
+    response_mutate_power: float = option(0.0, "Standard deviation of a response perturbation.", min=0.0)
+    activation_mutate_rate: float = option(
+        0.0, "Per-node probability of a new activation drawn from activation_options.", min=0.0, max=1.0
+    )
+    aggregation_mutate_rate: float = option(
+        0.0, "Per-node probability of a new aggregation drawn from aggregation_options.", min=0.0, max=1.0
+    )
+
+    def _check(self) -> None:
+        for attr in ("weight", "bias", "response"):
+            total = getattr(self, f"{attr}_perturb_rate") + getattr(self, f"{attr}_replace_rate")
+            if total > 1.0 + 1e-12:
+                self._fail(
+                    f"{attr}_replace_rate",
+                    getattr(self, f"{attr}_replace_rate"),
+                    f"a rate with {attr}_perturb_rate + {attr}_replace_rate <= 1",
+                )
+
+
+@dataclass(frozen=True)
+class SpeciationConfig(Section):
+    """Compatibility distance and how species are formed."""
+
+    SECTION: ClassVar[str] = "speciation"
+
+    compatibility_threshold: float = option(
+        3.0, "A genome joins a species whose representative is within this distance.", min=0.0, min_exclusive=True
+    )
+    excess_coefficient: float = option(1.0, "c1: weight of excess genes in the distance.", min=0.0)
+    disjoint_coefficient: float = option(1.0, "c2: weight of disjoint genes in the distance.", min=0.0)
+    weight_coefficient: float = option(
+        0.4, "c3: weight of the mean absolute weight difference of matching genes.", min=0.0
+    )
+    node_disjoint_coefficient: float = option(
+        0.0, "Weight of non-matching node genes (per node, normalized like connections).", min=0.0
+    )
+    node_attribute_coefficient: float = option(
+        0.0,
+        "Weight of the mean difference of matching node genes (|bias| + |response| differences, "
+        "plus 1 for a different activation and 1 for a different aggregation).",
+        min=0.0,
+    )
+    normalize_min_genes: int = option(
+        20,
+        "N (the normalizer of E and D) is 1 when both genomes have fewer genes than this; else the larger gene count.",
+        min=0,
+    )
+    distance_formula: str = option(
+        "neat",
+        "'neat': the paper's c1 E/N + c2 D/N + c3 W with W the mean weight difference of matching genes, "
+        "plus the node terms (node counts include inputs; the attribute term is a mean). 'neat_python': "
+        "neat-python's genomic distance: (c1 E + c2 D + c3 sum over matching genes of (|weight "
+        "difference| + 1 if their enabled flags differ)) / N, plus (node_disjoint_coefficient x "
+        "non-matching nodes + node_attribute_coefficient x summed node attribute differences) / the "
+        "larger count of non-input nodes.",
+        choices=("neat", "neat_python"),
+    )
+    target_species: int = option(0, "If > 0, the threshold is steered each generation toward this many species.", min=0)
+    threshold_adjust_step: float = option(
+        0.3, "How much the threshold moves per generation when steering toward target_species.", min=0.0
+    )
+    threshold_min: float = option(0.1, "Lower bound of the steered threshold.", min=0.0, min_exclusive=True)
+
+
+@dataclass(frozen=True)
+class ReproductionConfig(Section):
+    """How species turn into offspring: elitism, selection, crossover."""
+
+    SECTION: ClassVar[str] = "reproduction"
+
+    elitism: int = option(1, "Champions of each large-enough species copied unchanged.", min=0)
+    elitism_min_species_size: int = option(
+        5, "A species needs more members than this for its champions to be copied (paper: 5).", min=0
+    )
+    survival_threshold: float = option(
+        0.2, "Fraction of each species (best first) allowed to be parents.", min=0.0, max=1.0, min_exclusive=True
+    )
+    min_parents: int = option(
+        1,
+        "Fewest members of a species allowed to be parents (all of them when it has fewer); neat-python uses 2.",
+        min=1,
+    )
+    min_species_size: int = option(2, "Fewest offspring a surviving species gets.", min=0)
+    mutate_only_fraction: float = option(
+        0.25, "Fraction of offspring made by mutation alone, without crossover (paper: 25%).", min=0.0, max=1.0
+    )
+    interspecies_mating_rate: float = option(
+        0.001, "Probability that a crossover takes its second parent from another species.", min=0.0, max=1.0
+    )
+    disabled_inherit_prob: float = option(
+        0.75, "Probability that a gene disabled in either parent is disabled in the child.", min=0.0, max=1.0
+    )
+    strategy: str = option(
+        "neat",
+        "How the next generation is made. 'neat': speciation, fitness sharing, elitism, crossover (the "
+        "NEAT paper). 'truncation': the fixed-topology GA (Such et al.'s Deep GA): the best genome is "
+        "kept unchanged and every other child is a mutated copy of one of the truncation_size best; no "
+        "species, no crossover, no structural mutation (see neat.evolution.presets.fixed_topology_ga).",
+        choices=("neat", "truncation"),
+    )
+    truncation_size: int = option(
+        20, "With strategy = 'truncation': the number T of best genomes that are parents.", min=1
+    )
+    elite_candidates: int = option(
+        0,
+        "With strategy = 'truncation': if > 0, the elite is the best of the top K genomes re-evaluated by "
+        "Population(elite_evaluate=...) (e.g. on extra episodes); 0: the elite is the best genome.",
+        min=0,
+    )
+    compact_genomes: bool = option(
+        False,
+        "With strategy = 'truncation': every genome is also known by its ancestry of seeds "
+        "(population.lineages), from which neat.evolution.compact rebuilds its weights bit for bit; each child is "
+        "mutated by a generator seeded from its own seed.",
+    )
+    noise_table_size: int = option(
+        0,
+        "With strategy = 'truncation': if > 0, mutation noise is read from a shared table of this many "
+        "standard normals (float32) at offsets each child draws, as in Such et al.'s Deep GA: mutating and "
+        "rebuilding big genomes costs additions instead of fresh draws. It must hold a genome's weights. "
+        "Needs every weight and bias perturbed (weight_/bias_mutate_prob 1, *_perturb_rate 1, *_replace_rate "
+        "0) and responses not mutated. 0: fresh normals for every mutation.",
+        min=0,
+    )
+    noise_table_seed: int = option(0, "Seed of the generator that draws the noise table.", min=0)
+
+
+@dataclass(frozen=True)
+class StagnationConfig(Section):
+    """When a species that stopped improving loses its offspring."""
+
+    SECTION: ClassVar[str] = "stagnation"
+
+    max_stagnation: int = option(15, "Generations without improvement after which a species gets no offspring.", min=1)
+    species_elitism: int = option(2, "The best this-many species are never removed for stagnation.", min=0)
+    species_fitness: str = option(
+        "best",
+        "A species' fitness, for stagnation and species_elitism: the 'best', 'worst', 'mean' or 'median' "
+        "fitness of its members this generation.",
+        choices=("best", "worst", "mean", "median"),
+    )
+
+
+@dataclass(frozen=True)
+class RunConfig(Section):
+    """The run as a whole: population size, objective, termination, seed."""
+
+    SECTION: ClassVar[str] = "run"
+
+    population_size: int = option(150, "Number of genomes per generation.", min=2)
+    objective: str = option("max", "'max' to maximise fitness, 'min' to minimise it.", choices=("max", "min"))
+    fitness_threshold: float | None = option(
+        None,
+        "Stop once the fitness threshold_criterion names reaches this (>= for 'max', <= for 'min'); "
+        "omitted: no threshold.",
+    )
+    threshold_criterion: str = option(
+        "best",
+        "What is compared with fitness_threshold: 'best' (the best fitness so far), or the 'worst' or "
+        "'mean' fitness of the generation just evaluated.",
+        choices=("best", "worst", "mean"),
+    )
+    max_generations: int | None = option(None, "Stop after this many generations; omitted: no limit.", min=1)
+    seed: int | None = option(None, "Seed of the run's random generator; omitted: fresh entropy.", min=0)
+    on_extinction: str = option(
+        "restart",
+        "When every species dies: 'restart' from fresh genomes or 'stop' with an ExtinctionError.",
+        choices=("restart", "stop"),
+    )
+    invalid_fitness: str = option(
+        "error",
+        "A NaN or infinite fitness: 'error' raises EvaluationError naming the genomes; "
+        "'worst' gives them the worst fitness of the generation and warns.",
+        choices=("error", "worst"),
+    )
+
+    @property
+    def minimize(self) -> bool:
+        """True when lower fitness is better."""
+        return self.objective == "min"
+
+
+@dataclass(frozen=True)
+class TaskConfig(Section):
+    """What ``python -m neat run`` evolves the genomes for (the library itself never reads this section).
+
+    A ``dataset`` task scores a genome as rows x outputs minus the sum of
+    squared errors of its outputs over the table (neat-python's XOR fitness,
+    ``4 - SSE``, generalised: perfect = rows x outputs); a ``gym`` task by the
+    reduced return of ``episodes`` episodes of ``env_id`` (``neat.GymEvaluator``).
+    """
+
+    SECTION: ClassVar[str] = "task"
+
+    kind: str = option(
+        "none", "'dataset', 'gym', or 'none' (no task: the config is used from Python).",
+        choices=("none", "dataset", "gym"),
+    )
+    dataset: str | None = option(
+        None,
+        "With kind = 'dataset': a built-in table ('xor', 'and', 'or', 'nand', 'parity3') or the path of a CSV "
+        "file (relative to the config file) whose rows are num_inputs inputs then num_outputs targets; a "
+        "first row of column names is skipped.",
+    )
+    env_id: str | None = option(None, "With kind = 'gym': the gymnasium env id, e.g. 'CartPole-v1'.")
+    episodes: int = option(5, "With kind = 'gym': episodes per genome and generation.", min=1)
+    max_steps: int | None = option(None, "With kind = 'gym': cut episodes after this many steps; omitted: the env's limit.", min=1)
+    reducer: str = option(
+        "mean", "With kind = 'gym': how a genome's episode returns become its fitness.",
+        choices=("mean", "median", "min", "max"),
+    )
+    test_episodes: int = option(100, "With kind = 'gym': fresh episodes the champion is tested on after the run.", min=0)
+
+    def _check(self) -> None:
+        if self.kind == "dataset" and not self.dataset:
+            self._fail("dataset", self.dataset, "a built-in table name or a CSV path when kind = 'dataset'")
+        if self.kind == "gym" and not self.env_id:
+            self._fail("env_id", self.env_id, "a gymnasium env id when kind = 'gym'")
+
+
+SECTIONS: dict[str, type[Section]] = {
+    cls.SECTION: cls
+    for cls in (GenomeConfig, MutationConfig, SpeciationConfig, ReproductionConfig, StagnationConfig, RunConfig,
+                TaskConfig)
+}

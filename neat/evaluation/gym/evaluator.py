@@ -1,0 +1,496 @@
+"""``GymEvaluator``: genomes as gymnasium agents, episodes in, fitness out.
+
+``GymEvaluator(env)`` is an ``evaluate(genomes, *, generation) -> fitness``
+function for ``Population.run``.  Each genome plays ``episodes`` episodes;
+its fitness is the mean (or min, median, max, or your reducer) of their
+returns.  Every genome of a generation meets the same ``episodes`` start
+states (the seeds depend on the evaluator's ``seed`` and the generation
+number only, so a run resumed from a checkpoint sees the same episodes); the
+starts change from one generation to the next.
+
+How episodes are stepped is ``neat.evaluation.gym.rollout``'s; how
+observations and actions map to network inputs and outputs is
+``neat.evaluation.gym.spaces``'.  This module imports ``gymnasium`` inside
+its functions; nothing in the core package imports it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import numpy as np
+
+from ...errors import ConfigError, EvaluationError
+from ...genome import Genome
+from .rollout import (
+    EnvFactory,
+    Policy,
+    SerialEnvs,
+    VectorEnvs,
+    check_int,
+    episode_seeds,
+    has_seedable_vector_entry_point,
+    play,
+    replay_seeds,
+)
+from .spaces import (
+    action_size,
+    actions_from_outputs,
+    observation_normalization,
+    observation_size,
+    observations_to_inputs,
+    output_range_of,
+)
+
+__all__ = ["GymEvaluator", "REDUCERS", "VECTORIZATION_MODES", "genome_shape"]
+
+Reducer = str | Callable[[np.ndarray], float]
+
+REDUCERS: dict[str, Callable[..., np.ndarray]] = {
+    "mean": np.mean,
+    "min": np.min,
+    "median": np.median,
+    "max": np.max,
+}
+
+VECTORIZATION_MODES = ("sync", "async", "vector_entry_point")
+
+
+class GymEvaluator:
+    """Fitness of genomes as agents of a gymnasium env: ``evaluator(genomes, generation=g) -> (P,)``.
+
+    Parameters
+    ----------
+    env
+        An env id (``"CartPole-v1"``, made with ``gymnasium.make`` /
+        ``gymnasium.make_vec``) or a zero-argument factory returning a
+        ``gymnasium.Env``.
+    episodes
+        Episodes per genome and generation; every genome meets the same starts.
+    max_steps
+        At most this many env steps per episode (frames: each repeat of
+        ``frame_skip`` counts), on top of the env's own time limit; ``None``:
+        the env's limit only.  To lengthen an env's limit, pass
+        ``env_kwargs={"max_episode_steps": n}``.
+    seed
+        Seed of the episode starts: generation ``g`` resets its episodes with
+        ``episode_seeds(seed, g, episodes)``.
+    reducer
+        Fitness from a genome's ``(episodes,)`` returns: ``"mean"`` (default),
+        ``"min"``, ``"median"``, ``"max"``, or a function ``returns -> float``.
+    observation_normalization
+        ``None``: inputs as observed.  ``(mean, std)``: arrays broadcastable to
+        ``(num_inputs,)``, inputs are ``(x - mean) / std``.  ``"bounds"``: every
+        ``Box`` dimension with finite bounds is rescaled linearly from
+        ``[low, high]`` to ``[-1, 1]``; the others are left as they are.
+    frame_skip
+        Each action is repeated this many env steps (rewards summed), as in
+        Atari's frame skip; the episode may end in between.
+    vectorized
+        How envs are stepped.  ``None`` (default): a vector env where the env
+        id has a NumPy vector entry point this module can seed per sub-env
+        (CartPole), else serial.  ``False``: serial, one plain env per
+        (genome, episode).  ``True``: ``gymnasium.make_vec``'s default (vector
+        entry point, else ``"sync"``).  Or a ``make_vec`` mode: ``"sync"``,
+        ``"async"``, ``"vector_entry_point"``.  A factory can only be
+        vectorized as ``"sync"`` or ``"async"`` (``True`` means ``"sync"``).
+    env_kwargs
+        Keyword arguments of ``gymnasium.make`` / ``make_vec`` (env ids only).
+    vector_kwargs
+        Keyword arguments of the vector env (``"sync"`` / ``"async"`` modes),
+        e.g. ``{"autoreset_mode": gymnasium.vector.AutoresetMode.SAME_STEP}``.
+    output_range
+        ``"auto"`` (default): taken from the genomes' output activation
+        (``output_range_of``); ``None``: outputs are unbounded (``tanh``
+        squash); or ``(lo, hi)``.  Used by ``Box`` and ``MultiBinary`` actions.
+    executor
+        A ``concurrent.futures.Executor`` (process pool, Dask
+        ``client.get_executor()``): the genomes are split into one chunk per
+        worker, each played there serially, and the returns come back in
+        genome order, so the fitness is the same as without it.  ``env`` (a
+        factory must then be a module-level function) and the settings travel
+        to the workers; each worker keeps its envs between generations.
+    workers
+        Number of chunks per generation with an executor; default: the
+        executor's worker count when it reports one, else 1.
+
+    Attributes
+    ----------
+    env_steps : int
+        Env steps counted so far (every step of every episode until it ended;
+        steps a vector env takes after a sub-env's episode ended are not counted).
+    episodes_run : int
+        Episodes played so far.
+
+    Notes
+    -----
+    Results do not depend on ``vectorized``: the serial and vectorized paths
+    reset the same episodes and compute actions with the same network call.
+    The envs are kept between calls; ``close()`` them (or use ``with``).
+    """
+
+    def __init__(
+        self,
+        env: str | EnvFactory,
+        *,
+        episodes: int = 1,
+        max_steps: int | None = None,
+        seed: int = 0,
+        reducer: Reducer = "mean",
+        observation_normalization: str | tuple[Any, Any] | None = None,
+        frame_skip: int = 1,
+        vectorized: bool | str | None = None,
+        env_kwargs: dict[str, Any] | None = None,
+        vector_kwargs: dict[str, Any] | None = None,
+        output_range: tuple[float, float] | str | None = "auto",
+        executor: Executor | None = None,
+        workers: int | None = None,
+    ) -> None:
+        if not (isinstance(env, str) or callable(env)):
+            raise ConfigError(f"env must be an env id string or a zero-argument factory, got {type(env).__name__}")
+        if env_kwargs and not isinstance(env, str):
+            raise ConfigError("env_kwargs are for env ids; a factory makes its env itself")
+        self.env = env
+        self.episodes = check_int(episodes, "episodes", 1)
+        self.max_steps = None if max_steps is None else check_int(max_steps, "max_steps", 1)
+        self.seed = check_int(seed, "seed", 0)
+        if not (callable(reducer) or reducer in REDUCERS):
+            raise ConfigError(f"reducer must be one of {', '.join(map(repr, REDUCERS))} or a function, got {reducer!r}")
+        self.reducer = reducer
+        self.observation_normalization = observation_normalization
+        self.frame_skip = check_int(frame_skip, "frame_skip", 1)
+        if not (vectorized is None or isinstance(vectorized, bool) or vectorized in VECTORIZATION_MODES):
+            raise ConfigError(
+                f"vectorized must be None, True, False or one of {', '.join(map(repr, VECTORIZATION_MODES))}, "
+                f"got {vectorized!r}"
+            )
+        if not isinstance(env, str) and vectorized == "vector_entry_point":
+            raise ConfigError('vectorized="vector_entry_point" needs an env id, not a factory')
+        self.vectorized = vectorized
+        self.env_kwargs = dict(env_kwargs or {})
+        self.vector_kwargs = dict(vector_kwargs or {})
+        if not (output_range is None or output_range == "auto" or _is_range(output_range)):
+            raise ConfigError(f'output_range must be "auto", None or (lo, hi) with lo < hi, got {output_range!r}')
+        self.output_range = output_range
+        self.executor = executor
+        self.workers = check_int(workers, "workers", 1) if workers is not None else (
+            getattr(executor, "_max_workers", None) or 1
+        )
+        self.env_steps = 0
+        self.episodes_run = 0
+        self._probe: Any = None
+        self._serial: SerialEnvs | None = None
+        self._vectors: dict[int, VectorEnvs] = {}  # by number of sub-envs
+        self._normalization: tuple[np.ndarray, np.ndarray] | None = None
+
+    # --- env construction --------------------------------------------------
+    @property
+    def env_name(self) -> str:
+        """The env id, or the factory's name."""
+        return self.env if isinstance(self.env, str) else getattr(self.env, "__name__", repr(self.env))
+
+    def make_env(self, **kwargs: Any) -> Any:
+        """A fresh single env (``kwargs`` such as ``render_mode`` go to ``gymnasium.make``)."""
+        if isinstance(self.env, str):
+            import gymnasium
+
+            return gymnasium.make(self.env, **{**self.env_kwargs, **kwargs})
+        if kwargs:
+            raise ConfigError(f"{', '.join(kwargs)} needs an env id; a factory makes its env itself")
+        return self.env()
+
+    def _probe_env(self) -> Any:
+        if self._probe is None:
+            self._probe = self.make_env()
+            observation_size(self._probe.observation_space)
+            action_size(self._probe.action_space)
+        return self._probe
+
+    @property
+    def observation_space(self) -> Any:
+        """The env's (single) observation space."""
+        return self._probe_env().observation_space
+
+    @property
+    def action_space(self) -> Any:
+        """The env's (single) action space."""
+        return self._probe_env().action_space
+
+    @property
+    def num_inputs(self) -> int:
+        """``[genome] num_inputs`` a genome needs for this env."""
+        return observation_size(self.observation_space)
+
+    @property
+    def num_outputs(self) -> int:
+        """``[genome] num_outputs`` a genome needs for this env."""
+        return action_size(self.action_space)
+
+    def check_genome(self, genome: Genome) -> None:
+        """Raise ``ConfigError`` unless ``genome`` has this env's numbers of inputs and outputs."""
+        n_in, n_out = self.num_inputs, self.num_outputs
+        cfg = genome.config
+        if (cfg.num_inputs, cfg.num_outputs) != (n_in, n_out):
+            raise ConfigError(
+                f"{self.env_name} needs genomes with num_inputs = {n_in} and num_outputs = {n_out} "
+                f"(observation space {self.observation_space}, action space {self.action_space}); "
+                f"these genomes have num_inputs = {cfg.num_inputs} and num_outputs = {cfg.num_outputs}: "
+                f"set [genome] num_inputs = {n_in} and num_outputs = {n_out}"
+            )
+
+    def _mode(self) -> str | None:
+        """``None`` for serial, else a ``make_vec`` mode (``"default"``: make_vec's own choice)."""
+        v = self.vectorized
+        if v is None:
+            seedable = isinstance(self.env, str) and has_seedable_vector_entry_point(self.env)
+            return "vector_entry_point" if seedable and not self.vector_kwargs else None
+        if v is False:
+            return None
+        if v is True:
+            return "default" if isinstance(self.env, str) else "sync"
+        return v
+
+    def _vector_envs(self, n: int, mode: str) -> VectorEnvs:
+        if n in self._vectors:
+            return self._vectors[n]
+        if len(self._vectors) >= 2:  # e.g. training and replay sizes; drop the oldest
+            self._vectors.pop(next(iter(self._vectors))).close()
+        import gymnasium
+
+        if isinstance(self.env, str):
+            env = gymnasium.make_vec(
+                self.env,
+                num_envs=n,
+                vectorization_mode=None if mode == "default" else mode,
+                vector_kwargs=self.vector_kwargs or None,
+                **self.env_kwargs,
+            )
+        elif mode == "async":
+            env = gymnasium.vector.AsyncVectorEnv([self.env] * n, **self.vector_kwargs)
+        else:
+            env = gymnasium.vector.SyncVectorEnv([self.env] * n, **self.vector_kwargs)
+        self._vectors[n] = VectorEnvs(env, self.make_env)
+        return self._vectors[n]
+
+    def close(self) -> None:
+        """Close every env the evaluator made."""
+        for envs in (self._serial, self._probe, *self._vectors.values()):
+            if envs is not None:
+                envs.close()
+        self._serial = self._probe = None
+        self._vectors = {}
+
+    def __enter__(self) -> GymEvaluator:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # --- observations and actions -------------------------------------------
+    def inputs(self, raw: Any) -> np.ndarray:
+        """Network inputs of a batch of observations: flattened, one-hot, normalized.
+
+        Parameters
+        ----------
+        raw : (N, *observation_space.shape)
+            ``N`` observations as the env returns them.
+
+        Returns
+        -------
+        (N, num_inputs) float64
+        """
+        space = self.observation_space
+        X = observations_to_inputs(space, raw)
+        norm = self._normalizer()
+        if norm is not None:
+            X = (X - norm[0]) / norm[1]
+        return X
+
+    def _normalizer(self) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.observation_normalization is None:
+            return None
+        if self._normalization is None:
+            self._normalization = observation_normalization(
+                self.observation_space, self.observation_normalization, self.num_inputs
+            )
+        return self._normalization
+
+    def _output_range(self, genomes: Sequence[Genome]) -> tuple[float, float] | None:
+        if self.output_range == "auto":
+            return output_range_of(genomes[0].config)
+        return self.output_range  # type: ignore[return-value]
+
+    # --- evaluation ---------------------------------------------------------
+    def __call__(self, genomes: Sequence[Genome], *, generation: int = 0) -> np.ndarray:
+        """Fitness of each genome: its episode returns, reduced.
+
+        Parameters
+        ----------
+        genomes
+            ``P`` genomes with this env's numbers of inputs and outputs.
+        generation
+            The generation number (``Population.run`` passes it): the episode
+            starts are ``episode_seeds(seed, generation, episodes)``.
+
+        Returns
+        -------
+        (P,) float64
+        """
+        return self.reduce(self.episode_returns(genomes, generation=generation))
+
+    def reduce(self, returns: np.ndarray) -> np.ndarray:
+        """``(P, episodes)`` returns -> ``(P,)`` fitness with the evaluator's reducer."""
+        returns = np.asarray(returns, dtype=np.float64)
+        if callable(self.reducer):
+            fitness = np.array([float(self.reducer(row)) for row in returns])
+        else:
+            fitness = np.asarray(REDUCERS[self.reducer](returns, axis=1), dtype=np.float64)
+        return fitness
+
+    def episode_returns(self, genomes: Sequence[Genome], *, generation: int = 0) -> np.ndarray:
+        """``(P, episodes)`` float64 returns of every genome's episodes of ``generation``."""
+        genomes = list(genomes)
+        if not genomes:
+            return np.empty((0, self.episodes))
+        seeds = episode_seeds(self.seed, generation, self.episodes)
+        if self.executor is not None:
+            return self._play_on_executor(genomes, seeds)
+        return self._play(genomes, seeds, self._mode())
+
+    def _worker_settings(self) -> dict[str, Any]:
+        """What a worker needs to play episodes exactly as this evaluator does."""
+        return {
+            "env": self.env,
+            "episodes": self.episodes,
+            "max_steps": self.max_steps,
+            "seed": self.seed,
+            "observation_normalization": self.observation_normalization,
+            "frame_skip": self.frame_skip,
+            "vectorized": False,
+            "env_kwargs": self.env_kwargs,
+            "output_range": self.output_range,
+        }
+
+    def _play_on_executor(self, genomes: list[Genome], seeds: np.ndarray) -> np.ndarray:
+        for g in {id(g.config): g for g in genomes}.values():
+            self.check_genome(g)
+        size = -(-len(genomes) // self.workers)
+        starts = list(range(0, len(genomes), size))
+        settings = self._worker_settings()
+        try:
+            futures = [
+                self.executor.submit(_play_chunk, settings, genomes[start : start + size], seeds) for start in starts
+            ]
+        except Exception as exc:
+            raise EvaluationError(f"{self.env_name}: could not submit genomes to the executor: {exc}") from exc
+        parts = []
+        for start, future in zip(starts, futures):
+            stop = min(start + size, len(genomes)) - 1
+            try:
+                returns, steps = future.result()
+            except Exception as exc:
+                raise EvaluationError(
+                    f"{self.env_name}: a worker failed while playing genomes {start}..{stop}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            parts.append(returns)
+            self.env_steps += steps
+            self.episodes_run += returns.size
+        return np.concatenate(parts)
+
+    def replay(
+        self, genome: Genome, episodes: int = 100, seed: int = 0, render_mode: str | None = None
+    ) -> np.ndarray:
+        """Play ``episodes`` fresh episodes with one genome, e.g. to test a champion.
+
+        The starts come from ``replay_seeds(seed, episodes)``, a branch of the
+        seeds that training never uses.  Episode length, frame skip and
+        normalization are the evaluator's.
+
+        Parameters
+        ----------
+        render_mode
+            ``None``: the episodes run side by side, stepped as in training
+            (``vectorized``), without rendering.  Otherwise (``"human"``, ``"rgb_array"``, ...; env ids only) they
+            run one after another in one env made with that render mode.
+
+        Returns
+        -------
+        (episodes,) float64 returns.
+        """
+        seeds = replay_seeds(seed, episodes)
+        if render_mode is None:
+            return self._play([genome], seeds, self._mode())[0]
+        envs = SerialEnvs(lambda: self.make_env(render_mode=render_mode))
+        try:
+            return np.array([self._play([genome], seeds[i : i + 1], None, envs)[0, 0] for i in range(len(seeds))])
+        finally:
+            envs.close()
+
+    def _play(
+        self, genomes: list[Genome], seeds: np.ndarray, mode: str | None, envs: Any = None
+    ) -> np.ndarray:
+        """``(P, E)`` returns of ``P`` genomes on ``E`` episodes (seeds), all in lockstep."""
+        for g in {id(g.config): g for g in genomes}.values():
+            self.check_genome(g)
+        P, E = len(genomes), len(seeds)
+        n = P * E
+        if envs is None:
+            if mode is None:
+                if self._serial is None:
+                    self._serial = SerialEnvs(self.make_env)
+                envs = self._serial
+            else:
+                envs = self._vector_envs(n, mode)
+        action_space = self.action_space
+        output_range = self._output_range(genomes)
+        returns, lengths = play(
+            envs,
+            Policy(genomes),
+            seeds,
+            P,
+            self.inputs,
+            lambda outputs: actions_from_outputs(action_space, outputs, output_range),
+            max_steps=self.max_steps,
+            frame_skip=self.frame_skip,
+            env_name=self.env_name,
+        )
+        self.env_steps += int(lengths.sum())
+        self.episodes_run += n
+        return returns
+
+
+_WORKER_EVALUATORS: dict[str, GymEvaluator] = {}
+"""Per worker (process and thread): evaluators by their settings, so envs are made once, not every generation."""
+
+
+def _play_chunk(settings: dict[str, Any], genomes: list[Genome], seeds: np.ndarray) -> tuple[np.ndarray, int]:
+    """In a worker: ``(returns (P, E), env steps)`` of ``genomes`` on the episodes ``seeds``."""
+    # One evaluator per thread: a thread pool's workers must not share envs.
+    key = f"{threading.get_ident()}:{sorted(settings.items(), key=lambda item: item[0])!r}"
+    evaluator = _WORKER_EVALUATORS.get(key)
+    if evaluator is None:
+        evaluator = _WORKER_EVALUATORS[key] = GymEvaluator(**settings)
+    before = evaluator.env_steps
+    returns = evaluator._play(list(genomes), seeds, None)
+    return returns, evaluator.env_steps - before
+
+
+def _is_range(value: Any) -> bool:
+    try:
+        lo, hi = value
+        return bool(np.isfinite(lo) and np.isfinite(hi) and lo < hi)
+    except (TypeError, ValueError):
+        return False
+
+
+def genome_shape(env: str | EnvFactory, **env_kwargs: Any) -> tuple[int, int]:
+    """``(num_inputs, num_outputs)`` a genome needs to play ``env`` (an id or a factory)."""
+    evaluator = GymEvaluator(env, env_kwargs=env_kwargs or None)
+    try:
+        return evaluator.num_inputs, evaluator.num_outputs
+    finally:
+        evaluator.close()

@@ -1,0 +1,378 @@
+"""The population: ``ask`` for genomes, ``tell`` their fitness, ``run`` the loop.
+
+``tell`` hands the scores to the reproduction strategy that ``[reproduction]
+strategy`` names and reports what it returns.  NEAT's
+(``neat.evolution.reproduction.NeatReproduction``) reads like the paper::
+
+    speciate -> update stagnation -> drop stagnant species -> share fitness
+    -> decide offspring counts -> select parents and make children
+
+the fixed-topology GA's (``neat.evolution.truncation.TruncationReproduction``)
+is truncation selection, Gaussian mutation and one elite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ..config import Config
+from ..errors import ConfigError, EvaluationError, ExtinctionError
+from ..genome import Genome
+from ..genome.innovation import InnovationTracker
+from ..genome.topology import new_genomes
+from ..rng import SeedLike, make_rng
+from .compact import start_genomes
+from .fitness import Evaluate, checked_fitness, takes_generation
+from .reporting import call_reporters
+from .reproduction import NeatReproduction
+from .species import SpeciesSet
+from .strategy import ReproductionStrategy
+from .truncation import TruncationReproduction
+
+__all__ = ["Population", "RunState", "reproduction_strategy"]
+
+
+def reproduction_strategy(config: Config, elite_evaluate: Evaluate | None = None) -> ReproductionStrategy:
+    """The strategy ``[reproduction] strategy`` names, made for ``config``."""
+    if config.reproduction.strategy == "truncation":
+        return TruncationReproduction(config, elite_evaluate)
+    return NeatReproduction(config)
+
+
+@dataclass(frozen=True)
+class RunState:
+    """Everything a run carries from one generation to the next (what a checkpoint saves).
+
+    Attributes
+    ----------
+    genomes
+        The current generation.
+    species
+        The species (representatives and stagnation bookkeeping; members are
+        empty between generations).
+    tracker
+        A copy of the run's innovation tracker.
+    rng_state
+        The state of the run's generator (``rng.bit_generator.state``).
+    generation, evaluations
+        Generations made and fitness values told so far.
+    best_genome, best_fitness
+        The best genome evaluated so far and its fitness.
+    pending_fitness : (P,) float64 or None
+        The fitness told to the current generation when it was not yet reproduced.
+    lineages
+        With compact genomes: each genome's seeds.
+    """
+
+    genomes: tuple[Genome, ...]
+    species: SpeciesSet
+    tracker: InnovationTracker
+    rng_state: dict[str, Any]
+    generation: int = 0
+    evaluations: int = 0
+    best_genome: Genome | None = None
+    best_fitness: float | None = None
+    pending_fitness: np.ndarray | None = None
+    lineages: tuple[tuple[int, ...], ...] | None = None
+
+
+class Population:
+    """A NEAT population.
+
+    Parameters
+    ----------
+    config
+        The run's configuration.
+    seed
+        Seed of the run's generator (``int``, ``SeedSequence``, ``Generator``);
+        default: ``config.run.seed``.  The same config and seed give the same
+        run, bit for bit.
+    reporters
+        Observers of the run (see ``neat.evolution.reporting.Reporter``).
+    genomes
+        Start genomes instead of fresh ones from the start topology.
+    elite_evaluate
+        With ``[reproduction] strategy = "truncation"`` and ``elite_candidates
+        = K > 0``: ``elite_evaluate(genomes, generation=g)`` re-scores the K
+        best genomes (e.g. on extra episodes) to choose the elite.
+
+    Attributes
+    ----------
+    genomes : list of Genome
+        The current generation (what ``ask()`` returns).
+    generation : int
+        Number of generations made so far (0 for the start genomes).
+    species : SpeciesSet
+        The species: representatives and stagnation bookkeeping.
+    tracker : InnovationTracker
+        The run's historical markings.
+    best_genome, best_fitness
+        The best genome evaluated so far and its fitness.
+    evaluations : int
+        Number of fitness values told so far.
+    lineages : list of tuple of int, or None
+        With ``compact_genomes``: each genome's seeds (see ``neat.evolution.compact``).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        seed: SeedLike = None,
+        reporters: Iterable[Any] = (),
+        genomes: Sequence[Genome] | None = None,
+        elite_evaluate: Evaluate | None = None,
+    ) -> None:
+        if not isinstance(config, Config):
+            raise ConfigError(f"Population needs a neat.Config, got {type(config).__name__}")
+        self.config = config
+        self._reproduction = reproduction_strategy(config, elite_evaluate)
+        self.elite_evaluate = elite_evaluate
+        self.rng = make_rng(config.run.seed if seed is None else seed)
+        self.tracker = InnovationTracker.for_config(config)
+        self.reporters = list(reporters)
+        self.generation = 0
+        self.evaluations = 0
+        self.best_genome: Genome | None = None
+        self.best_fitness: float | None = None
+        self.species = SpeciesSet(threshold=config.speciation.compatibility_threshold)
+        self.lineages: list[tuple[int, ...]] | None = None
+        if genomes is not None:
+            if self._compact:
+                raise ConfigError("compact_genomes runs start from their own seeds; genomes= cannot be given")
+            self.genomes = self._adopt(genomes)
+        elif self._compact:
+            seeds = self.rng.integers(2**63 - 1, size=config.run.population_size)
+            self.lineages = [(int(s),) for s in seeds]
+            self.genomes = start_genomes(config, self.tracker, seeds)
+        else:
+            self.genomes = new_genomes(config, self.tracker, self.rng, config.run.population_size)
+        self._fitness: np.ndarray | None = None  # told, not yet reproduced
+        self._started = False
+
+    @property
+    def _compact(self) -> bool:
+        rc = self.config.reproduction
+        return rc.strategy == "truncation" and rc.compact_genomes
+
+    def _adopt(self, genomes: Sequence[Genome]) -> list[Genome]:
+        genomes = list(genomes)
+        if len(genomes) != self.config.run.population_size:
+            raise ConfigError(
+                f"[run] population_size = {self.config.run.population_size} but {len(genomes)} genomes were given"
+            )
+        for g in genomes:
+            g.validate()
+            for s, d in zip(g.conns.src.tolist(), g.conns.dst.tolist()):
+                self.tracker.innovation(s, d)
+            if len(g.hidden_ids):
+                self.tracker.reserve_node_ids(int(g.hidden_ids.max()) + 1)
+        return genomes
+
+    # --- state -----------------------------------------------------------
+    def state(self) -> RunState:
+        """A snapshot of everything the run carries on (see ``RunState``; a checkpoint saves it)."""
+        return RunState(
+            genomes=tuple(self.genomes),
+            species=self.species,
+            tracker=self.tracker.copy(),
+            rng_state=self.rng.bit_generator.state,
+            generation=self.generation,
+            evaluations=self.evaluations,
+            best_genome=self.best_genome,
+            best_fitness=self.best_fitness,
+            pending_fitness=self._fitness,
+            lineages=None if self.lineages is None else tuple(self.lineages),
+        )
+
+    @classmethod
+    def from_state(
+        cls,
+        config: Config,
+        state: RunState,
+        *,
+        rng: np.random.Generator,
+        reporters: Iterable[Any] = (),
+        elite_evaluate: Evaluate | None = None,
+    ) -> Population:
+        """The population ``state`` describes, continuing with ``rng`` (whose state is ``state.rng_state``)."""
+        population = cls.__new__(cls)
+        population.config = config
+        population._reproduction = reproduction_strategy(config, elite_evaluate)
+        population.elite_evaluate = elite_evaluate
+        population.rng = rng
+        population.tracker = state.tracker.copy()
+        population.reporters = list(reporters)
+        population.generation = state.generation
+        population.evaluations = state.evaluations
+        population.best_genome = state.best_genome
+        population.best_fitness = state.best_fitness
+        population.species = state.species
+        population.genomes = list(state.genomes)
+        population.lineages = None if state.lineages is None else list(state.lineages)
+        population._fitness = state.pending_fitness
+        population._started = False
+        return population
+
+    # --- properties ------------------------------------------------------
+    @property
+    def minimize(self) -> bool:
+        """True when lower fitness is better (``[run] objective = "min"``)."""
+        return self.config.run.minimize
+
+    @property
+    def size(self) -> int:
+        return len(self.genomes)
+
+    def add_reporter(self, reporter: Any) -> None:
+        self.reporters.append(reporter)
+
+    def _report(self, hook: str, *args: Any) -> None:
+        call_reporters(self.reporters, hook, self, *args)
+
+    # --- ask / tell ------------------------------------------------------
+    def ask(self) -> list[Genome]:
+        """The genomes of the current generation, to be evaluated in this order.
+
+        If the previous generation was told but not yet reproduced (``run``
+        stopped at a solution), the next generation is made first.
+        """
+        if self._fitness is not None:
+            self._advance()
+        if not self._started:
+            self._started = True
+            self._report("start_generation")
+        return list(self.genomes)
+
+    def tell(self, fitness: Any) -> None:
+        """Take one fitness value per genome (in ``ask()`` order) and make the next generation."""
+        self._record(fitness)
+        self._advance()
+
+    def _record(self, fitness: Any) -> None:
+        if self._fitness is not None:
+            raise EvaluationError(f"generation {self.generation} was already told its fitness")
+        run = self.config.run
+        values = checked_fitness(
+            fitness, len(self.genomes), invalid=run.invalid_fitness, minimize=self.minimize, generation=self.generation
+        )
+        self.evaluations += len(values)
+        best = int(np.argmin(values) if self.minimize else np.argmax(values))
+        if self.best_fitness is None or self._better(float(values[best]), self.best_fitness):
+            self.best_fitness = float(values[best])
+            self.best_genome = self.genomes[best]
+        self._fitness = values
+        self._report("post_evaluate", values)
+
+    def _better(self, a: float, b: float) -> bool:
+        return a < b if self.minimize else a > b
+
+    def _advance(self) -> None:
+        """Make the next generation from the told fitness (the body of ``tell``)."""
+        scores = -self._fitness if self.minimize else self._fitness
+        result = self._reproduction.next_generation(
+            self.genomes, scores, self.species, self.generation, self.tracker, self.rng, self.lineages
+        )
+        self._report("species_changed", result.speciated)
+        for s in result.stagnant:
+            self._report("species_stagnant", s)
+        if result.extinct:
+            self._report("extinction")
+            if self.config.run.on_extinction == "stop":
+                raise ExtinctionError(
+                    f"every species died in generation {self.generation} "
+                    '([run] on_extinction = "stop"; set it to "restart" to start again from fresh genomes)'
+                )
+        self.lineages = result.lineages
+        # Members index the old generation; only representatives and bookkeeping carry on.
+        empty = np.empty(0, dtype=np.int64)
+        species = result.species
+        self.species = replace(species, species=tuple(replace(s, members=empty) for s in species.species))
+        self.genomes = result.genomes
+        self.generation += 1
+        self._fitness = None
+        self._started = False
+        self._report("end_generation")
+
+    # --- the loop --------------------------------------------------------
+    def solved(self) -> bool:
+        """True when the fitness ``[run] threshold_criterion`` names reaches ``[run] fitness_threshold``.
+
+        ``"best"``: the best fitness so far; ``"worst"`` / ``"mean"``: the
+        worst / mean fitness of the generation just evaluated (False once it
+        has been reproduced).
+        """
+        run = self.config.run
+        threshold = run.fitness_threshold
+        if threshold is None or self.best_fitness is None:
+            return False
+        if run.threshold_criterion == "best":
+            value = self.best_fitness
+        elif self._fitness is None:
+            return False
+        elif run.threshold_criterion == "mean":
+            value = float(np.mean(self._fitness))
+        else:  # "worst"
+            value = float(self._fitness.max() if self.minimize else self._fitness.min())
+        return value <= threshold if self.minimize else value >= threshold
+
+    def run(
+        self,
+        evaluate: Evaluate,
+        generations: int | None = None,
+        *,
+        stop: Callable[[Population], bool] | None = None,
+    ) -> Genome:
+        """Evolve: ``ask``, ``evaluate``, ``tell``, until a termination condition.
+
+        ``evaluate(genomes)`` returns one fitness per genome.  If it also
+        takes a ``generation`` keyword (as ``neat.GymEvaluator`` does), it is
+        given the generation number, so that what it draws per generation
+        (episode seeds) is the same in a run resumed from a checkpoint.
+
+        Stops after ``generations`` evaluated generations (default:
+        ``[run] max_generations``), when the fitness threshold is reached,
+        or when ``stop(population)`` returns true after an evaluation.  When
+        it stops, the last generation has been evaluated but not reproduced;
+        calling ``run`` again continues.
+
+        Returns
+        -------
+        Genome
+            The best genome found (also ``population.best_genome``).
+        """
+        limit = self.config.run.max_generations if generations is None else generations
+        if limit is None and self.config.run.fitness_threshold is None and stop is None:
+            raise ConfigError(
+                "run() needs a way to stop: pass generations=, or set [run] max_generations or fitness_threshold"
+            )
+        if limit is not None and limit < 1:
+            raise ValueError(f"generations must be >= 1, got {limit}")
+        pass_generation = takes_generation(evaluate)
+        done = 0
+        while limit is None or done < limit:
+            genomes = self.ask()
+            try:
+                fitness = evaluate(genomes, generation=self.generation) if pass_generation else evaluate(genomes)
+            except EvaluationError:
+                raise
+            except Exception as exc:
+                raise EvaluationError(
+                    f"evaluate(genomes) raised in generation {self.generation}: {type(exc).__name__}: {exc}"
+                ) from exc
+            self._record(fitness)
+            done += 1
+            if self.solved():
+                self._report("solution_found", self.best_genome, self.best_fitness)
+                break
+            if stop is not None and stop(self):
+                break
+            if limit is not None and done >= limit:
+                break
+            self._advance()
+        self._report("end_run")
+        return self.best_genome

@@ -1,0 +1,336 @@
+"""The genome: an immutable pair of gene arrays, its invariants, and its JSON-ready dict form.
+
+A genome is immutable.  Its genes are two groups of equal-length arrays
+(``neat.genome.genes``): nodes sorted by id, connections by innovation
+number.  Operators (mutation, crossover) return new genomes and never change
+their inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..config import Config, GenomeConfig
+from ..errors import InvalidGenomeError
+from .genes import CONN_DTYPES, NODE_DTYPES, ConnectionGenes, NodeGenes, NodeKind, as_genes, genome_config_of
+from .invariants import check_invariants
+
+__all__ = ["Genome", "genome_to_dict", "genome_from_dict", "GENOME_FORMAT", "GENOME_VERSION"]
+
+GENOME_FORMAT = "neat-genome"
+GENOME_VERSION = 1
+_KIND_NAMES = [k.name.lower() for k in NodeKind]
+
+
+class Genome:
+    """An immutable NEAT genome.
+
+    The arrays are copied and made read-only.  Operators (mutation, crossover)
+    return new genomes and never change their inputs.
+
+    Parameters
+    ----------
+    config
+        The ``Config`` (or its ``GenomeConfig``) the genome belongs to; it
+        fixes the number of inputs and outputs, the attribute bounds and the
+        names behind activation and aggregation codes.
+    nodes
+        A ``NodeGenes`` or a mapping of its field names to arrays.
+    conns
+        A ``ConnectionGenes`` or a mapping of its field names to arrays.
+    validate
+        Check every invariant (``validate()``) before returning.
+    """
+
+    __slots__ = ("config", "nodes", "conns")
+
+    config: GenomeConfig
+    nodes: NodeGenes
+    conns: ConnectionGenes
+
+    def __init__(
+        self,
+        config: Config | GenomeConfig,
+        nodes: NodeGenes | Mapping[str, Any],
+        conns: ConnectionGenes | Mapping[str, Any],
+        *,
+        validate: bool = True,
+    ) -> None:
+        object.__setattr__(self, "config", genome_config_of(config))
+        object.__setattr__(self, "nodes", as_genes(NodeGenes, NODE_DTYPES, nodes, "node", copy=True))
+        object.__setattr__(self, "conns", as_genes(ConnectionGenes, CONN_DTYPES, conns, "connection", copy=True))
+        if validate:
+            self.validate()
+
+    @classmethod
+    def _trusted(cls, config: GenomeConfig, nodes: NodeGenes, conns: ConnectionGenes) -> Genome:
+        """Wrap arrays the caller owns and will not change (no copy, no checks).
+
+        For operators: their output is valid by construction, and property
+        tests check that it is.
+        """
+        genome = object.__new__(cls)
+        for arr in (*nodes, *conns):
+            arr.flags.writeable = False
+        object.__setattr__(genome, "config", config)
+        object.__setattr__(genome, "nodes", nodes)
+        object.__setattr__(genome, "conns", conns)
+        return genome
+
+    def replace(self, *, nodes: NodeGenes | None = None, conns: ConnectionGenes | None = None) -> Genome:
+        """A genome with new node and/or connection genes (arrays must be fresh; not validated)."""
+        return Genome._trusted(
+            self.config,
+            self.nodes if nodes is None else nodes,
+            self.conns if conns is None else conns,
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Genome is immutable; operators return new genomes")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Genome is immutable")
+
+    def __reduce__(self) -> Any:
+        # Lets concurrent.futures ship genomes to worker processes as arrays.
+        return (_rebuild, (self.config, tuple(self.nodes), tuple(self.conns)))
+
+    # ------------------------------------------------------------------
+    @property
+    def num_inputs(self) -> int:
+        return self.config.num_inputs
+
+    @property
+    def num_outputs(self) -> int:
+        return self.config.num_outputs
+
+    @property
+    def num_nodes(self) -> int:
+        """Number of node genes (inputs, outputs and hidden)."""
+        return len(self.nodes.id)
+
+    @property
+    def num_hidden(self) -> int:
+        """Number of hidden node genes."""
+        return self.num_nodes - self.num_inputs - self.num_outputs
+
+    @property
+    def num_connections(self) -> int:
+        """Number of connection genes, enabled or not."""
+        return len(self.conns.innovation)
+
+    @property
+    def num_enabled(self) -> int:
+        """Number of enabled connection genes."""
+        return int(np.count_nonzero(self.conns.enabled))
+
+    @property
+    def input_ids(self) -> np.ndarray:
+        """(I,) int64 ids of the input nodes, in order."""
+        return self.nodes.id[: self.num_inputs]
+
+    @property
+    def output_ids(self) -> np.ndarray:
+        """(O,) int64 ids of the output nodes, in order."""
+        return self.nodes.id[self.num_inputs : self.num_inputs + self.num_outputs]
+
+    @property
+    def hidden_ids(self) -> np.ndarray:
+        """(H,) int64 ids of the hidden nodes, ascending."""
+        return self.nodes.id[self.num_inputs + self.num_outputs :]
+
+    def size(self) -> tuple[int, int]:
+        """``(hidden nodes, enabled connections)``: the usual measure of a NEAT network's size."""
+        return self.num_hidden, self.num_enabled
+
+    def node_index(self, ids: Any) -> np.ndarray:
+        """Positions in ``nodes`` of the node ``ids`` (which must exist)."""
+        return np.searchsorted(self.nodes.id, ids)
+
+    def activation_names(self) -> list[str]:
+        """Activation name of every node, in node order."""
+        options = self.config.activation_options
+        return [options[c] for c in self.nodes.activation.tolist()]
+
+    def aggregation_names(self) -> list[str]:
+        """Aggregation name of every node, in node order."""
+        options = self.config.aggregation_options
+        return [options[c] for c in self.nodes.aggregation.tolist()]
+
+    # ------------------------------------------------------------------
+    def validate(self) -> Genome:
+        """Check every invariant; raise ``InvalidGenomeError`` naming the first broken one.
+
+        The invariants are listed in ``neat.genome.invariants.check_invariants``.
+        Returns the genome itself, so ``Genome(...).validate()`` chains.
+        """
+        check_invariants(self.config, self.nodes, self.conns)
+        return self
+
+    def is_valid(self) -> bool:
+        """True when ``validate()`` passes."""
+        try:
+            self.validate()
+        except InvalidGenomeError:
+            return False
+        return True
+
+    # ------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Genome):
+            return NotImplemented
+        return (
+            self.config == other.config
+            and all(np.array_equal(a, b) for a, b in zip(self.nodes, other.nodes))
+            and all(np.array_equal(a, b) for a, b in zip(self.conns, other.conns))
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Genome(inputs={self.num_inputs}, outputs={self.num_outputs}, hidden={self.num_hidden}, "
+            f"connections={self.num_connections} ({self.num_enabled} enabled))"
+        )
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, max_rows: int = 50) -> str:
+        """A readable table of the genes (at most ``max_rows`` of each kind)."""
+        lines = [repr(self), "nodes:", f"  {'id':>6} {'kind':<7} {'bias':>9} {'response':>9} activation/aggregation"]
+        acts, aggs = self.activation_names(), self.aggregation_names()
+        for i in range(min(self.num_nodes, max_rows)):
+            kind = NodeKind(int(self.nodes.kind[i])).name.lower()
+            if kind == "input":
+                lines.append(f"  {int(self.nodes.id[i]):>6} {kind:<7}")
+                continue
+            lines.append(
+                f"  {int(self.nodes.id[i]):>6} {kind:<7} {self.nodes.bias[i]:>9.4f} "
+                f"{self.nodes.response[i]:>9.4f} {acts[i]}/{aggs[i]}"
+            )
+        if self.num_nodes > max_rows:
+            lines.append(f"  ... {self.num_nodes - max_rows} more nodes")
+        lines.append("connections:")
+        lines.append(f"  {'innov':>6} {'src':>6} -> {'dst':<6} {'weight':>9} enabled")
+        for k in range(min(self.num_connections, max_rows)):
+            c = self.conns
+            lines.append(
+                f"  {int(c.innovation[k]):>6} {int(c.src[k]):>6} -> {int(c.dst[k]):<6} "
+                f"{c.weight[k]:>9.4f} {'yes' if c.enabled[k] else 'no'}"
+            )
+        if self.num_connections > max_rows:
+            lines.append(f"  ... {self.num_connections - max_rows} more connections")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the genome (see ``genome_to_dict``)."""
+        return genome_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Genome:
+        """Rebuild a genome from ``to_dict()`` output (validated)."""
+        return genome_from_dict(data)
+
+    def to_networkx(self, *, enabled_only: bool = False) -> Any:
+        """The genome as a ``networkx.DiGraph``.
+
+        Nodes carry ``kind``, ``bias``, ``response``, ``activation`` and
+        ``aggregation``; edges carry ``innovation``, ``weight`` and ``enabled``.
+        """
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        acts, aggs = self.activation_names(), self.aggregation_names()
+        for i, node_id in enumerate(self.nodes.id.tolist()):
+            graph.add_node(
+                node_id,
+                kind=NodeKind(int(self.nodes.kind[i])).name.lower(),
+                bias=float(self.nodes.bias[i]),
+                response=float(self.nodes.response[i]),
+                activation=acts[i],
+                aggregation=aggs[i],
+            )
+        c = self.conns
+        for k in range(len(c.innovation)):
+            if enabled_only and not c.enabled[k]:
+                continue
+            graph.add_edge(
+                int(c.src[k]),
+                int(c.dst[k]),
+                innovation=int(c.innovation[k]),
+                weight=float(c.weight[k]),
+                enabled=bool(c.enabled[k]),
+            )
+        return graph
+
+
+def genome_to_dict(genome: Genome) -> dict[str, Any]:
+    """A JSON-ready dict of ``genome``, self-contained (it embeds the genome config).
+
+    Activations and aggregations are stored by name, node kinds as words.
+    """
+    n, c = genome.nodes, genome.conns
+    return {
+        "format": GENOME_FORMAT,
+        "version": GENOME_VERSION,
+        "genome_config": genome.config.to_dict(),
+        "nodes": {
+            "id": n.id.tolist(),
+            "kind": [_KIND_NAMES[k] for k in n.kind.tolist()],
+            "bias": n.bias.tolist(),
+            "response": n.response.tolist(),
+            "activation": genome.activation_names(),
+            "aggregation": genome.aggregation_names(),
+        },
+        "connections": {
+            "innovation": c.innovation.tolist(),
+            "src": c.src.tolist(),
+            "dst": c.dst.tolist(),
+            "weight": c.weight.tolist(),
+            "enabled": c.enabled.tolist(),
+        },
+    }
+
+
+def _codes(names: Any, options: tuple[str, ...], what: str) -> np.ndarray:
+    if not isinstance(names, list):
+        raise InvalidGenomeError(f"genome nodes.{what} must be a list of names")
+    try:
+        return np.array([options.index(name) for name in names], dtype=np.int16)
+    except ValueError:
+        unknown = next(name for name in names if name not in options)
+        raise InvalidGenomeError(
+            f"genome node {what} {unknown!r} is not among {what}_options {list(options)}"
+        ) from None
+
+
+def genome_from_dict(data: Mapping[str, Any]) -> Genome:
+    """Rebuild (and validate) a genome from ``genome_to_dict`` output."""
+    if not isinstance(data, Mapping) or data.get("format") != GENOME_FORMAT:
+        raise InvalidGenomeError(f'not a genome: expected a JSON object with "format": "{GENOME_FORMAT}"')
+    if data.get("version") != GENOME_VERSION:
+        raise InvalidGenomeError(f"unsupported genome version {data.get('version')!r} (supported: {GENOME_VERSION})")
+    try:
+        config = GenomeConfig.from_dict(data["genome_config"])
+        nodes, conns = dict(data["nodes"]), dict(data["connections"])
+    except KeyError as exc:
+        raise InvalidGenomeError(f"genome data lacks the key {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidGenomeError(f"malformed genome data: {exc}") from None
+    kinds = nodes.get("kind")
+    if not isinstance(kinds, list) or any(k not in _KIND_NAMES for k in kinds):
+        raise InvalidGenomeError(f"genome nodes.kind must be a list of {_KIND_NAMES}")
+    nodes["kind"] = [_KIND_NAMES.index(k) for k in kinds]
+    nodes["activation"] = _codes(nodes.get("activation"), config.activation_options, "activation")
+    nodes["aggregation"] = _codes(nodes.get("aggregation"), config.aggregation_options, "aggregation")
+    return Genome(config, nodes, conns)
+
+
+def _rebuild(config: GenomeConfig, nodes: tuple, conns: tuple) -> Genome:
+    return Genome._trusted(config, NodeGenes(*nodes), ConnectionGenes(*conns))
+

@@ -1,0 +1,139 @@
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from neat import CheckpointError, Config
+from neat.evolution.checkpoint import Checkpointer, load_checkpoint, save_checkpoint
+from neat.evolution.population import Population
+from neat.evolution.reporting import StatisticsReporter
+
+from .test_population import weight_sum
+
+CFG = Config(
+    genome={"num_inputs": 2, "num_outputs": 1},
+    mutation={"node_add_prob": 0.2, "conn_add_prob": 0.3},
+    run={"population_size": 40, "seed": 11},
+)
+
+
+def _history(pop, generations):
+    stats = StatisticsReporter()
+    pop.add_reporter(stats)
+    pop.run(weight_sum, generations=generations)
+    # generation, best, mean, stdev, evaluations (species sizes of the last generation of a
+    # run are only known once it reproduces, which the next run does)
+    return [line.split(",")[:5] for line in stats.to_csv().splitlines()[1:]]
+
+
+def test_round_trip_restores_everything(tmp_path):
+    pop = Population(CFG)
+    pop.run(weight_sum, generations=6)
+    pop.tell(weight_sum(pop.ask()))
+    path = tmp_path / "c.npz"
+    save_checkpoint(pop, path)
+    back = load_checkpoint(path)
+    assert back.generation == pop.generation and back.evaluations == pop.evaluations
+    assert back.genomes == pop.genomes
+    assert back.best_genome == pop.best_genome and back.best_fitness == pop.best_fitness
+    assert back.tracker == pop.tracker
+    assert [(s.key, s.created, s.best_score, s.last_improved) for s in back.species] == [
+        (s.key, s.created, s.best_score, s.last_improved) for s in pop.species
+    ]
+    assert all(a.representative == b.representative for a, b in zip(back.species, pop.species))
+    assert back.species.threshold == pop.species.threshold and back.species.next_key == pop.species.next_key
+    assert back.rng.bit_generator.state == pop.rng.bit_generator.state
+    assert back.config == pop.config
+
+
+@pytest.mark.parametrize("k", [1, 5])
+def test_resume_is_bit_identical(tmp_path, k):
+    n = 12
+    straight = Population(CFG)
+    full = _history(straight, n)
+
+    first = Population(CFG)
+    head = _history(first, k)
+    path = tmp_path / "k.npz"
+    save_checkpoint(first, path)  # run stopped after evaluating generation k-1, before reproducing
+    resumed = load_checkpoint(path, config=CFG)
+    tail = _history(resumed, n - k)
+    assert head + tail == full
+    assert resumed.genomes == straight.genomes
+    assert resumed.best_genome == straight.best_genome
+    assert [s.key for s in resumed.species] == [s.key for s in straight.species]
+    assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state
+
+
+def test_checkpointer_reporter_every_n_and_keep(tmp_path):
+    saver = Checkpointer(tmp_path, every=2, keep=2)
+    pop = Population(CFG, reporters=[saver])
+    pop.run(weight_sum, generations=9)
+    files = sorted(os.listdir(tmp_path))
+    assert files == ["checkpoint-6.npz", "checkpoint-8.npz"]
+    assert load_checkpoint(saver.last_path).generation == 8
+    with pytest.raises(ValueError):
+        Checkpointer(tmp_path, every=None, seconds=None)
+
+
+def test_crash_mid_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    pop = Population(CFG)
+    pop.run(weight_sum, generations=3)
+    path = tmp_path / "c.npz"
+    save_checkpoint(pop, path)
+    before = path.read_bytes()
+    pop.run(weight_sum, generations=2)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("killed during the rename")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(pop, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["c.npz"]
+    assert load_checkpoint(path).generation == 2
+
+
+def test_truncated_tampered_and_foreign_files(tmp_path):
+    pop = Population(CFG)
+    pop.run(weight_sum, generations=2)
+    path = tmp_path / "c.npz"
+    save_checkpoint(pop, path)
+    data = path.read_bytes()
+
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="truncated or not an .npz"):
+        load_checkpoint(truncated)
+
+    tampered = tmp_path / "tampered.npz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "population.conn.weight.npy":
+                arr = np.frombuffer(content, dtype=np.uint8).copy()
+                arr[-1] ^= 0xFF
+                content = arr.tobytes()
+            dst.writestr(item, content)
+    with pytest.raises(CheckpointError, match="checksum mismatch"):
+        load_checkpoint(tampered)
+
+    other = tmp_path / "other.npz"
+    np.savez(other, x=np.arange(3))
+    with pytest.raises(CheckpointError, match="no 'meta' entry"):
+        load_checkpoint(other)
+
+    with pytest.raises(CheckpointError, match="cannot read checkpoint"):
+        load_checkpoint(tmp_path / "missing.npz")
+
+
+def test_mismatched_config_is_named(tmp_path):
+    pop = Population(CFG)
+    path = tmp_path / "c.npz"
+    save_checkpoint(pop, path)
+    other = CFG.replace(mutation={"node_add_prob": 0.5})
+    with pytest.raises(CheckpointError, match=r"another config: \[mutation\] node_add_prob: checkpoint 0.2, given 0.5"):
+        load_checkpoint(path, config=other)
