@@ -52,7 +52,9 @@ from .evolution import (
 from .functions import register_activation, register_aggregation
 from .genome import (
     ConnectionGenes,
+    GenePool,
     Genome,
+    GenomeSequence,
     InnovationTracker,
     NodeGenes,
     NodeKind,
@@ -98,7 +100,9 @@ __all__ = [
     "Evaluator",
     "ExtinctionError",
     "FeedForwardNetwork",
+    "GenePool",
     "Genome",
+    "GenomeSequence",
     "GymEvaluator",
     "GenomeConfig",
     "InnovationTracker",

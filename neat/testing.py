@@ -14,6 +14,8 @@ Strategies
 ``genome_families(config)``
     ``(config, tracker, genomes)``: several genomes grown with one shared
     ``InnovationTracker``, so they can be crossed and compared.
+``gene_pools(config)``
+    ``(config, tracker, pool)``: a ``GenePool`` of such a family's genomes.
 ``input_batches(n_inputs)``
     ``(batch, n_inputs)`` float64 arrays of finite inputs.
 
@@ -40,6 +42,7 @@ from .genome import Genome
 from .genome.crossover import crossover
 from .genome.innovation import InnovationTracker
 from .genome.mutation import OPERATORS
+from .genome.pool import GenePool
 from .genome.topology import new_genome
 from .rng import make_rng
 
@@ -49,6 +52,8 @@ __all__ = [
     "grown_genomes",
     "genome_families",
     "GenomeFamily",
+    "gene_pools",
+    "PoolFamily",
     "input_batches",
     "grow",
     "STRESS_MUTATION",
@@ -192,6 +197,24 @@ def genome_families(
             i, j = draw(st.integers(0, size - 1)), draw(st.integers(0, size - 1))
             genomes[i] = crossover(genomes[i], genomes[j], config, rng, equal_fitness=draw(st.booleans()))
     return GenomeFamily(config, tracker, genomes)
+
+
+class PoolFamily(NamedTuple):
+    """A gene pool whose genomes share one innovation history."""
+
+    config: Config
+    tracker: InnovationTracker
+    pool: GenePool
+
+
+@st.composite
+def gene_pools(
+    draw: st.DrawFn, config: Config | None = None, *, min_size: int = 2, max_size: int = 6, max_steps: int = 20
+) -> PoolFamily:
+    """A ``GenePool`` of a ``genome_families`` family (keys 0, 1, ...)."""
+    family = draw(genome_families(config, min_size=min_size, max_size=max_size, max_steps=max_steps))
+    pool = GenePool.pack(family.genomes).with_keys(np.arange(len(family.genomes)))
+    return PoolFamily(family.config, family.tracker, pool)
 
 
 def input_batches(n_inputs: int, *, max_batch: int = 8, bound: float = 10.0) -> st.SearchStrategy[np.ndarray]:

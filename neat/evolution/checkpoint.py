@@ -19,7 +19,7 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,9 @@ import numpy as np
 from ..config import Config
 from ..errors import CheckpointError, ConfigError, InvalidGenomeError
 from ..files import atomic_write_bytes
-from ..genome import CONN_DTYPES, NODE_DTYPES, ConnectionGenes, Genome, NodeGenes
+from ..genome import CONN_DTYPES, NODE_DTYPES, ConnectionGenes, NodeGenes
 from ..genome.innovation import InnovationTracker
+from ..genome.pool import GenePool, offsets_of
 from .population import Population, RunState
 from .reporting import Reporter
 from .species import Species, SpeciesSet
@@ -42,41 +43,45 @@ VERSION = 1
 _BIT_GENERATORS = ("PCG64DXSM", "PCG64", "SFC64", "Philox", "MT19937")
 
 
-def _pack(prefix: str, genomes: Sequence[Genome]) -> dict[str, np.ndarray]:
+def _pack(prefix: str, pool: GenePool) -> dict[str, np.ndarray]:
+    """The arrays of ``pool`` under ``prefix.*`` (genes, counts per genome, keys)."""
     arrays: dict[str, np.ndarray] = {}
-    for field, dtype in zip(NodeGenes._fields, NODE_DTYPES):
-        arrays[f"{prefix}.node.{field}"] = (
-            np.concatenate([getattr(g.nodes, field) for g in genomes]) if genomes else np.empty(0, dtype)
-        )
-    for field, dtype in zip(ConnectionGenes._fields, CONN_DTYPES):
-        arrays[f"{prefix}.conn.{field}"] = (
-            np.concatenate([getattr(g.conns, field) for g in genomes]) if genomes else np.empty(0, dtype)
-        )
-    arrays[f"{prefix}.node_counts"] = np.array([g.num_nodes for g in genomes], dtype=np.int64)
-    arrays[f"{prefix}.conn_counts"] = np.array([g.num_connections for g in genomes], dtype=np.int64)
+    for field, values in zip(NodeGenes._fields, pool.nodes):
+        arrays[f"{prefix}.node.{field}"] = values
+    for field, values in zip(ConnectionGenes._fields, pool.conns):
+        arrays[f"{prefix}.conn.{field}"] = values
+    arrays[f"{prefix}.node_counts"] = pool.node_counts
+    arrays[f"{prefix}.conn_counts"] = pool.conn_counts
+    arrays[f"{prefix}.keys"] = pool.keys
     return arrays
 
 
-def _unpack(prefix: str, arrays: Any, config: Config) -> list[Genome]:
+def _unpack(prefix: str, arrays: Any, config: Config) -> GenePool:
+    """The pool saved under ``prefix.*``, every genome validated (``CheckpointError`` naming the first bad one)."""
     node_counts = arrays[f"{prefix}.node_counts"]
     conn_counts = arrays[f"{prefix}.conn_counts"]
     node_cols = [arrays[f"{prefix}.node.{f}"] for f in NodeGenes._fields]
     conn_cols = [arrays[f"{prefix}.conn.{f}"] for f in ConnectionGenes._fields]
     if sum(node_counts.tolist()) != len(node_cols[0]) or sum(conn_counts.tolist()) != len(conn_cols[0]):
         raise CheckpointError(f"checkpoint genome group {prefix!r} has inconsistent gene counts")
-    node_split = np.cumsum(node_counts)[:-1]
-    conn_split = np.cumsum(conn_counts)[:-1]
-    nodes = [np.split(c, node_split) for c in node_cols]
-    conns = [np.split(c, conn_split) for c in conn_cols]
-    genomes = []
-    for i in range(len(node_counts)):
+    keys = arrays.get(f"{prefix}.keys")  # checkpoints written before genomes had keys have none
+    try:
+        pool = GenePool(
+            config,
+            NodeGenes(*(np.asarray(c, dtype=t) for c, t in zip(node_cols, NODE_DTYPES))),
+            ConnectionGenes(*(np.asarray(c, dtype=t) for c, t in zip(conn_cols, CONN_DTYPES))),
+            offsets_of(node_counts),
+            offsets_of(conn_counts),
+            keys,
+        )
+    except (InvalidGenomeError, ValueError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint genome group {prefix!r} is malformed: {exc}") from None
+    for i, genome in enumerate(pool):
         try:
-            genomes.append(
-                Genome(config, NodeGenes(*(n[i] for n in nodes)), ConnectionGenes(*(c[i] for c in conns)))
-            )
+            genome.validate()
         except InvalidGenomeError as exc:
             raise CheckpointError(f"checkpoint genome {i} of group {prefix!r} is invalid: {exc}") from None
-    return genomes
+    return pool
 
 
 def _digest(meta: bytes, arrays: dict[str, np.ndarray]) -> str:
@@ -100,6 +105,7 @@ def save_checkpoint(population: Population, path: str | PathLike[str]) -> None:
         "config": population.config.to_dict(),
         "generation": state.generation,
         "evaluations": state.evaluations,
+        "next_key": state.next_key,
         "best_fitness": state.best_fitness,
         "pending_fitness": None if state.pending_fitness is None else state.pending_fitness.tolist(),
         "lineages": None if state.lineages is None else [list(x) for x in state.lineages],
@@ -112,9 +118,10 @@ def save_checkpoint(population: Population, path: str | PathLike[str]) -> None:
         ],
     }
     arrays = {}
-    arrays.update(_pack("population", state.genomes))
-    arrays.update(_pack("representatives", [s.representative for s in species]))
-    arrays.update(_pack("best", [] if state.best_genome is None else [state.best_genome]))
+    arrays.update(_pack("population", state.pool))
+    arrays.update(_pack("representatives", GenePool.pack([s.representative for s in species], state.pool.config)))
+    best = [] if state.best_genome is None else [state.best_genome]
+    arrays.update(_pack("best", GenePool.pack(best, state.pool.config)))
     connections = tracker["connections"]
     arrays["tracker.connections"] = np.array(connections, dtype=np.int64).reshape(len(connections), 3)
     meta_bytes = json.dumps(meta).encode("utf-8")
@@ -202,9 +209,9 @@ def load_checkpoint(
         diffs = _config_differences(stored.to_dict(), config.to_dict())
         raise CheckpointError(f"{path} was saved with another config: " + "; ".join(diffs))
     try:
-        genomes = _unpack("population", arrays, stored)
-        representatives = _unpack("representatives", arrays, stored)
-        best = _unpack("best", arrays, stored)
+        pool = _unpack("population", arrays, stored)
+        representatives = [g.copy() for g in _unpack("representatives", arrays, stored)]
+        best = [g.copy() for g in _unpack("best", arrays, stored)]
         tracker_data = dict(meta["tracker"], connections=arrays["tracker.connections"].tolist())
         tracker = InnovationTracker.from_dict(tracker_data)
         species = tuple(
@@ -219,13 +226,16 @@ def load_checkpoint(
         )
         pending = meta["pending_fitness"]
         lineages = meta.get("lineages")
+        if np.any(pool.keys < 0):  # written before genomes had keys: number them now
+            pool = pool.with_keys(np.arange(len(pool)))
         state = RunState(
-            genomes=tuple(genomes),
+            pool=pool,
             species=SpeciesSet(species, float(meta["species_set"]["threshold"]), int(meta["species_set"]["next_key"])),
             tracker=tracker,
             rng_state=meta["rng_state"],
             generation=int(meta["generation"]),
             evaluations=int(meta["evaluations"]),
+            next_key=int(meta.get("next_key", int(pool.keys.max(initial=-1)) + 1)),
             best_genome=best[0] if best else None,
             best_fitness=None if meta["best_fitness"] is None else float(meta["best_fitness"]),
             pending_fitness=None if pending is None else np.array(pending, dtype=np.float64),
@@ -236,9 +246,9 @@ def load_checkpoint(
         raise
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: checkpoint content is incomplete or malformed: {exc!r}") from None
-    if len(state.genomes) != stored.run.population_size:
+    if len(state.pool) != stored.run.population_size:
         raise CheckpointError(
-            f"{path}: holds {len(state.genomes)} genomes but its config says population_size = "
+            f"{path}: holds {len(state.pool)} genomes but its config says population_size = "
             f"{stored.run.population_size}"
         )
     return Population.from_state(stored, state, rng=rng, reporters=reporters, elite_evaluate=elite_evaluate)

@@ -23,6 +23,7 @@ from ..config import Config
 from ..errors import ConfigError, EvaluationError, ExtinctionError
 from ..genome import Genome
 from ..genome.innovation import InnovationTracker
+from ..genome.pool import GenePool, GenomeSequence
 from ..genome.topology import new_genomes
 from ..rng import SeedLike, make_rng
 from .compact import start_genomes
@@ -49,8 +50,8 @@ class RunState:
 
     Attributes
     ----------
-    genomes
-        The current generation.
+    pool
+        The current generation's genes (with the genomes' keys).
     species
         The species (representatives and stagnation bookkeeping; members are
         empty between generations).
@@ -60,6 +61,8 @@ class RunState:
         The state of the run's generator (``rng.bit_generator.state``).
     generation, evaluations
         Generations made and fitness values told so far.
+    next_key
+        The key the next new genome will get.
     best_genome, best_fitness
         The best genome evaluated so far and its fitness.
     pending_fitness : (P,) float64 or None
@@ -68,12 +71,13 @@ class RunState:
         With compact genomes: each genome's seeds.
     """
 
-    genomes: tuple[Genome, ...]
+    pool: GenePool
     species: SpeciesSet
     tracker: InnovationTracker
     rng_state: dict[str, Any]
     generation: int = 0
     evaluations: int = 0
+    next_key: int = 0
     best_genome: Genome | None = None
     best_fitness: float | None = None
     pending_fitness: np.ndarray | None = None
@@ -102,8 +106,11 @@ class Population:
 
     Attributes
     ----------
-    genomes : list of Genome
-        The current generation (what ``ask()`` returns).
+    genomes : GenomeSequence
+        The current generation (what ``ask()`` returns), a sequence of
+        ``Genome``s made from ``pool`` as they are read.
+    pool : GenePool
+        The current generation's genes, one struct of arrays.
     generation : int
         Number of generations made so far (0 for the start genomes).
     species : SpeciesSet
@@ -116,6 +123,12 @@ class Population:
         Number of fitness values told so far.
     lineages : list of tuple of int, or None
         With ``compact_genomes``: each genome's seeds (see ``neat.evolution.compact``).
+    fallbacks : int
+        Children made so far by a single-genome operator instead of the
+        batched ones (see ``neat.evolution.strategy.NextGeneration``).
+
+    Every genome of the run has a key (``genome.key``), unique within the
+    run: 0, 1, 2, ... in order of birth; an elite keeps its key.
     """
 
     def __init__(
@@ -141,16 +154,20 @@ class Population:
         self.best_fitness: float | None = None
         self.species = SpeciesSet(threshold=config.speciation.compatibility_threshold)
         self.lineages: list[tuple[int, ...]] | None = None
+        self.fallbacks = 0
         if genomes is not None:
             if self._compact:
                 raise ConfigError("compact_genomes runs start from their own seeds; genomes= cannot be given")
-            self.genomes = self._adopt(genomes)
+            start = self._adopt(genomes)
         elif self._compact:
             seeds = self.rng.integers(2**63 - 1, size=config.run.population_size)
             self.lineages = [(int(s),) for s in seeds]
-            self.genomes = start_genomes(config, self.tracker, seeds)
+            start = start_genomes(config, self.tracker, seeds)
         else:
-            self.genomes = new_genomes(config, self.tracker, self.rng, config.run.population_size)
+            start = new_genomes(config, self.tracker, self.rng, config.run.population_size)
+        size = config.run.population_size
+        self.pool = GenePool.pack(start).with_keys(np.arange(size))
+        self.next_key = size
         self._fitness: np.ndarray | None = None  # told, not yet reproduced
         self._started = False
 
@@ -160,6 +177,7 @@ class Population:
         return rc.strategy == "truncation" and rc.compact_genomes
 
     def _adopt(self, genomes: Sequence[Genome]) -> list[Genome]:
+        """The given start genomes, checked, their genes registered with the tracker (keys are the run's own)."""
         genomes = list(genomes)
         if len(genomes) != self.config.run.population_size:
             raise ConfigError(
@@ -173,16 +191,22 @@ class Population:
                 self.tracker.reserve_node_ids(int(g.hidden_ids.max()) + 1)
         return genomes
 
+    @property
+    def genomes(self) -> GenomeSequence:
+        """The current generation's genomes (made from ``pool`` as they are read)."""
+        return self.pool.genomes()
+
     # --- state -----------------------------------------------------------
     def state(self) -> RunState:
         """A snapshot of everything the run carries on (see ``RunState``; a checkpoint saves it)."""
         return RunState(
-            genomes=tuple(self.genomes),
+            pool=self.pool,
             species=self.species,
             tracker=self.tracker.copy(),
             rng_state=self.rng.bit_generator.state,
             generation=self.generation,
             evaluations=self.evaluations,
+            next_key=self.next_key,
             best_genome=self.best_genome,
             best_fitness=self.best_fitness,
             pending_fitness=self._fitness,
@@ -212,7 +236,9 @@ class Population:
         population.best_genome = state.best_genome
         population.best_fitness = state.best_fitness
         population.species = state.species
-        population.genomes = list(state.genomes)
+        population.pool = state.pool
+        population.next_key = state.next_key
+        population.fallbacks = 0
         population.lineages = None if state.lineages is None else list(state.lineages)
         population._fitness = state.pending_fitness
         population._started = False
@@ -226,7 +252,7 @@ class Population:
 
     @property
     def size(self) -> int:
-        return len(self.genomes)
+        return len(self.pool)
 
     def add_reporter(self, reporter: Any) -> None:
         self.reporters.append(reporter)
@@ -235,18 +261,21 @@ class Population:
         call_reporters(self.reporters, hook, self, *args)
 
     # --- ask / tell ------------------------------------------------------
-    def ask(self) -> list[Genome]:
+    def ask(self) -> GenomeSequence:
         """The genomes of the current generation, to be evaluated in this order.
 
-        If the previous generation was told but not yet reproduced (``run``
-        stopped at a solution), the next generation is made first.
+        A ``Sequence[Genome]`` (``len``, indexing, iteration; ``list(...)``
+        makes every genome); its ``pool`` is the generation's ``GenePool``,
+        which ``neat.compile_population`` compiles without making the
+        genomes.  If the previous generation was told but not yet reproduced
+        (``run`` stopped at a solution), the next generation is made first.
         """
         if self._fitness is not None:
             self._advance()
         if not self._started:
             self._started = True
             self._report("start_generation")
-        return list(self.genomes)
+        return self.pool.genomes()
 
     def tell(self, fitness: Any) -> None:
         """Take one fitness value per genome (in ``ask()`` order) and make the next generation."""
@@ -258,13 +287,13 @@ class Population:
             raise EvaluationError(f"generation {self.generation} was already told its fitness")
         run = self.config.run
         values = checked_fitness(
-            fitness, len(self.genomes), invalid=run.invalid_fitness, minimize=self.minimize, generation=self.generation
+            fitness, len(self.pool), invalid=run.invalid_fitness, minimize=self.minimize, generation=self.generation
         )
         self.evaluations += len(values)
         best = int(np.argmin(values) if self.minimize else np.argmax(values))
         if self.best_fitness is None or self._better(float(values[best]), self.best_fitness):
             self.best_fitness = float(values[best])
-            self.best_genome = self.genomes[best]
+            self.best_genome = self.pool[best].copy()  # its own arrays: it outlives the generation
         self._fitness = values
         self._report("post_evaluate", values)
 
@@ -275,7 +304,7 @@ class Population:
         """Make the next generation from the told fitness (the body of ``tell``)."""
         scores = -self._fitness if self.minimize else self._fitness
         result = self._reproduction.next_generation(
-            self.genomes, scores, self.species, self.generation, self.tracker, self.rng, self.lineages
+            self.pool, scores, self.species, self.generation, self.tracker, self.rng, self.lineages
         )
         self._report("species_changed", result.speciated)
         for s in result.stagnant:
@@ -292,7 +321,12 @@ class Population:
         empty = np.empty(0, dtype=np.int64)
         species = result.species
         self.species = replace(species, species=tuple(replace(s, members=empty) for s in species.species))
-        self.genomes = result.genomes
+        keys = result.pool.keys.copy()
+        new = keys < 0
+        keys[new] = np.arange(self.next_key, self.next_key + int(new.sum()))
+        self.next_key += int(new.sum())
+        self.pool = result.pool.with_keys(keys)
+        self.fallbacks += result.fallbacks
         self.generation += 1
         self._fitness = None
         self._started = False

@@ -33,6 +33,13 @@ def generation_best(population: Population, fitness: np.ndarray) -> float:
     return float(np.min(fitness) if population.minimize else np.max(fitness))
 
 
+def generation_best_key(population: Population, fitness: np.ndarray) -> int | None:
+    """The key of the generation's best genome (the first of equals), or None if it has none."""
+    f = np.asarray(fitness)
+    key = int(population.pool.keys[int(np.argmin(f) if population.minimize else np.argmax(f))])
+    return None if key < 0 else key
+
+
 class Reporter:
     """Base class with every hook as a no-op; subclass and override what you need.
 
@@ -103,16 +110,18 @@ class StdOutReporter(Reporter):
             return
         self._fitness = None
         best = generation_best(population, f)
+        key = generation_best_key(population, f)
         self._print(
-            f"gen {population.generation:4d}  best {best:11.5g}  mean {np.mean(f):11.5g}  "
-            f"best-ever {population.best_fitness:11.5g}  species {species}  "
+            f"gen {population.generation:4d}  best {best:11.5g} (genome {'-' if key is None else key:>6})  "
+            f"mean {np.mean(f):11.5g}  best-ever {population.best_fitness:11.5g}  species {species}  "
             f"evals {population.evaluations:8d}  {time.perf_counter() - self._start:7.3f}s"
         )
 
     def solution_found(self, population: Population, genome: Genome, fitness: float) -> None:
         hidden, enabled = genome.size()
+        name = "" if genome.key is None else f" by genome {genome.key}"
         self._print(
-            f"solved in generation {population.generation}: fitness {fitness:.6g}, "
+            f"solved in generation {population.generation}{name}: fitness {fitness:.6g}, "
             f"{hidden} hidden nodes, {enabled} enabled connections"
         )
 
@@ -187,6 +196,8 @@ class GenerationStats:
     stdev: float
     evaluations: int
     species_sizes: dict[int, int] = field(default_factory=dict)
+    best_key: int | None = None
+    """The key of the generation's best genome."""
 
 
 class StatisticsReporter(Reporter):
@@ -204,7 +215,8 @@ class StatisticsReporter(Reporter):
         f = np.asarray(fitness, dtype=np.float64)
         best = generation_best(population, f)
         self._pending = GenerationStats(
-            population.generation, best, float(np.mean(f)), float(np.std(f)), population.evaluations
+            population.generation, best, float(np.mean(f)), float(np.std(f)), population.evaluations,
+            best_key=generation_best_key(population, f),
         )
 
     def species_changed(self, population: Population, species: tuple[Species, ...]) -> None:
@@ -231,15 +243,17 @@ class StatisticsReporter(Reporter):
         """The statistics as CSV text (written atomically to ``path`` if given).
 
         Columns: generation, best, mean, stdev, evaluations, num_species,
-        species_sizes (``key:size`` pairs joined by ``;``).
+        species_sizes (``key:size`` pairs joined by ``;``), best_key (the
+        key of the generation's best genome; empty when it has none).
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["generation", "best", "mean", "stdev", "evaluations", "num_species", "species_sizes"])
+        writer.writerow(["generation", "best", "mean", "stdev", "evaluations", "num_species", "species_sizes",
+                         "best_key"])
         for g in self.generations:
             sizes = ";".join(f"{k}:{v}" for k, v in g.species_sizes.items())
             writer.writerow([g.generation, repr(g.best), repr(g.mean), repr(g.stdev), g.evaluations,
-                             len(g.species_sizes), sizes])
+                             len(g.species_sizes), sizes, "" if g.best_key is None else g.best_key])
         text = buffer.getvalue()
         if path is not None:
             atomic_write_text(path, text)
@@ -271,8 +285,9 @@ def _generation_from_row(row: dict[str, str]) -> GenerationStats:
         for pair in row["species_sizes"].split(";"):
             k, v = pair.split(":")
             sizes[int(k)] = int(v)
+    key = row.get("best_key")  # files written before genomes had keys have no such column
     return GenerationStats(int(row["generation"]), float(row["best"]), float(row["mean"]),
-                           float(row["stdev"]), int(row["evaluations"]), sizes)
+                           float(row["stdev"]), int(row["evaluations"]), sizes, int(key) if key else None)
 
 
 def call_reporters(reporters: list[Any], hook: str, *args: Any) -> None:

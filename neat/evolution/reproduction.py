@@ -2,6 +2,13 @@
 
 Scores here are always "higher is better": the population negates fitness
 before calling in when the objective is to minimise.
+
+A generation is bred in a few vectorized passes over the gene pool:
+``plan_offspring`` describes every child as arrays (parent a, parent b or
+none, elite or not), ``neat.genome.pool_crossover.cross_pool`` makes them
+all, ``neat.genome.pool_mutation.mutate_pool`` mutates all but the elites.
+``make_offspring`` is the same rule one child at a time with the
+single-genome operators: the reference the batched form is tested against.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,6 +25,9 @@ from ..genome import Genome
 from ..genome.crossover import crossover
 from ..genome.innovation import InnovationTracker
 from ..genome.mutation import mutate_attributes, mutate_structure
+from ..genome.pool import GenePool, offsets_of, ranges
+from ..genome.pool_crossover import cross_pool
+from ..genome.pool_mutation import mutate_pool
 from ..genome.topology import new_genomes
 from .species import Species, SpeciesSet, speciate, species_score, update_stagnation
 from .strategy import NextGeneration
@@ -26,6 +37,9 @@ __all__ = [
     "split_stagnant",
     "adjusted_fitness_shares",
     "offspring_counts",
+    "OffspringPlan",
+    "plan_offspring",
+    "breed",
     "make_offspring",
 ]
 
@@ -123,6 +137,106 @@ def _ranked_members(species: Species, scores: np.ndarray) -> np.ndarray:
     return members[np.lexsort((members, -scores[members]))]
 
 
+class OffspringPlan(NamedTuple):
+    """The next generation described as arrays, one entry per child, species after species.
+
+    Attributes
+    ----------
+    parent_a : (C,) int64
+        The fitter parent (the only one for elites and mutated copies).
+    parent_b : (C,) int64
+        The other parent of a crossover, -1 for none.
+    equal_fitness : (C,) bool
+        Both parents equally fit (the child takes the genes of both).
+    elite : (C,) bool
+        An unchanged copy of ``parent_a`` (keeps its key).
+    """
+
+    parent_a: np.ndarray
+    parent_b: np.ndarray
+    equal_fitness: np.ndarray
+    elite: np.ndarray
+
+
+def plan_offspring(
+    scores: np.ndarray, species: Sequence[Species], counts: np.ndarray, config: Config, rng: np.random.Generator
+) -> OffspringPlan:
+    """``counts[i]`` children of species ``i``, as ``make_offspring`` chooses them, drawn for all at once.
+
+    Per species: its champions (``elitism`` of them, when the species has
+    more than ``elitism_min_species_size`` members) are kept; every other
+    child's first parent is drawn uniformly from the best
+    ``survival_threshold`` fraction (at least ``min_parents`` members); a
+    ``mutate_only_fraction`` of them are mutated copies, the others
+    crossovers whose second parent comes from another species with
+    probability ``interspecies_mating_rate``, else from the same pool.
+    """
+    rc = config.reproduction
+    n_species = len(species)
+    counts = np.asarray(counts, dtype=np.int64)
+    sizes = np.array([s.size for s in species], dtype=np.int64)
+    members = np.concatenate([s.members for s in species]).astype(np.int64)
+    label = np.repeat(np.arange(n_species), sizes)
+    ranked = members[np.lexsort((members, -scores[members], label))]  # species after species, best first
+    start = offsets_of(sizes)[:-1]
+    parents = np.minimum(sizes, np.maximum(rc.min_parents, np.ceil(rc.survival_threshold * sizes).astype(np.int64)))
+    elites = np.where(sizes > rc.elitism_min_species_size, np.minimum(np.minimum(rc.elitism, counts), sizes), 0)
+    others = counts - elites
+    species_of = np.repeat(np.arange(n_species), others)
+    n = len(species_of)
+    a = ranked[start[species_of] + (rng.random(n) * parents[species_of]).astype(np.int64)]
+    copy = rng.random(n) < rc.mutate_only_fraction
+    mate = species_of
+    if n_species > 1 and rc.interspecies_mating_rate > 0.0:
+        elsewhere = rng.random(n) < rc.interspecies_mating_rate
+        other = rng.integers(n_species - 1, size=n)
+        mate = np.where(elsewhere, other + (other >= species_of), species_of)
+    b = ranked[start[mate] + (rng.random(n) * parents[mate]).astype(np.int64)]
+    b[copy] = -1
+    swap = (b >= 0) & (scores[np.maximum(b, 0)] > scores[a])
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    equal = (b >= 0) & (scores[np.maximum(b, 0)] == scores[a])
+    # Species after species, its elites first (as make_offspring orders them).
+    child_species = np.concatenate((np.repeat(np.arange(n_species), elites), species_of))
+    is_elite = np.concatenate((np.ones(int(elites.sum()), dtype=bool), np.zeros(n, dtype=bool)))
+    order = np.lexsort((~is_elite, child_species))
+    elite_parents = ranked[ranges(start, elites)]
+    return OffspringPlan(
+        np.concatenate((elite_parents, a))[order],
+        np.concatenate((np.full(len(elite_parents), -1, dtype=np.int64), b))[order],
+        np.concatenate((np.zeros(len(elite_parents), dtype=bool), equal))[order],
+        is_elite[order],
+    )
+
+
+class Breeding(NamedTuple):
+    """What ``breed`` returns: the children (elites keep their keys, others have -1) and the fallback count."""
+
+    pool: GenePool
+    fallbacks: int
+
+
+def breed(
+    pool: GenePool,
+    scores: np.ndarray,
+    species: Sequence[Species],
+    counts: np.ndarray,
+    config: Config,
+    tracker: InnovationTracker,
+    rng: np.random.Generator,
+) -> Breeding:
+    """The next generation from ``pool``: ``plan_offspring``, then crossover and mutation of all children at once.
+
+    ``fallbacks`` counts the children that needed a single-genome operator
+    (a crossover child with a cycle to repair, a toggle closing a cycle).
+    """
+    plan = plan_offspring(scores, species, counts, config, rng)
+    crossed = cross_pool(pool, plan.parent_a, plan.parent_b, plan.equal_fitness, config, rng)
+    mutated = mutate_pool(crossed.pool, ~plan.elite, config, tracker, rng)
+    keys = np.where(plan.elite, pool.keys[plan.parent_a], -1)
+    return Breeding(mutated.pool.with_keys(keys), crossed.repaired + mutated.fallbacks)
+
+
 def make_offspring(
     genomes: Sequence[Genome],
     scores: np.ndarray,
@@ -188,7 +302,7 @@ class NeatReproduction:
 
     def next_generation(
         self,
-        genomes: Sequence[Genome],
+        pool: GenePool,
         scores: np.ndarray,
         species: SpeciesSet,
         generation: int,
@@ -196,9 +310,9 @@ class NeatReproduction:
         rng: np.random.Generator,
         lineages: Sequence[tuple[int, ...]] | None = None,
     ) -> NextGeneration:
-        """Speciate ``genomes``, then breed the next generation from the species that may reproduce."""
+        """Speciate the genomes of ``pool``, then breed the next generation from the species that may reproduce."""
         config = self.config
-        speciated = speciate(genomes, species, config, generation)
+        speciated = speciate(pool, species, config, generation)
         speciated = update_stagnation(speciated, scores, generation, config.stagnation.species_fitness)
         surviving, stagnant = split_stagnant(speciated, scores, config, generation)
         tracker.new_generation()
@@ -206,9 +320,9 @@ class NeatReproduction:
         if surviving.species:
             shares = adjusted_fitness_shares(surviving.species, scores)
             counts = offspring_counts(shares, config.run.population_size, config.reproduction.min_species_size)
-            children = make_offspring(genomes, scores, surviving.species, counts, config, tracker, rng)
-            return NextGeneration(children, surviving, **events)
+            children, fallbacks = breed(pool, scores, surviving.species, counts, config, tracker, rng)
+            return NextGeneration(children, surviving, **events, fallbacks=fallbacks)
         if config.run.on_extinction == "stop":
-            return NextGeneration([], surviving, **events, extinct=True)
-        fresh = new_genomes(config, tracker, rng, config.run.population_size)
+            return NextGeneration(GenePool.pack([], config), surviving, **events, extinct=True)
+        fresh = GenePool.pack(new_genomes(config, tracker, rng, config.run.population_size))
         return NextGeneration(fresh, surviving, **events, extinct=True)

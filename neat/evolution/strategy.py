@@ -2,7 +2,7 @@
 
 A strategy (``NeatReproduction``, ``TruncationReproduction``) is made once
 per run from the config and is called once per generation with what it
-needs: the genomes, their scores (higher is better: the population negates
+needs: the generation's gene pool, the genomes' scores (higher is better: the population negates
 fitness when it minimises), the previous species, the generation number,
 the innovation tracker and the run's generator.  It returns the children
 and, as data, what happened: the species formed, those removed for
@@ -17,8 +17,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from ..genome import Genome
 from ..genome.innovation import InnovationTracker
+from ..genome.pool import GenePool
 from .species import Species, SpeciesSet
 
 __all__ = ["NextGeneration", "ReproductionStrategy"]
@@ -29,9 +29,11 @@ class NextGeneration(NamedTuple):
 
     Attributes
     ----------
-    genomes
+    pool
         The children: the next generation, ``[run] population_size`` of them
         (none when every species died and ``[run] on_extinction = "stop"``).
+        Elites keep their parent's key; the other children's keys are -1
+        (the population gives them new ones).
     species
         The species the children were bred from (stagnant ones removed);
         their ``members`` index the parents' generation.
@@ -44,14 +46,18 @@ class NextGeneration(NamedTuple):
         True when no species was left to reproduce.
     lineages
         With compact genomes: each child's lineage of seeds.
+    fallbacks
+        Children made by a single-genome operator instead of the batched
+        ones (a crossover cycle to repair; see ``neat.genome.pool_crossover``).
     """
 
-    genomes: list[Genome]
+    pool: GenePool
     species: SpeciesSet
     speciated: tuple[Species, ...] = ()
     stagnant: tuple[Species, ...] = ()
     extinct: bool = False
     lineages: list[tuple[int, ...]] | None = None
+    fallbacks: int = 0
 
 
 class ReproductionStrategy(Protocol):
@@ -59,7 +65,7 @@ class ReproductionStrategy(Protocol):
 
     def next_generation(
         self,
-        genomes: Sequence[Genome],
+        pool: GenePool,
         scores: np.ndarray,
         species: SpeciesSet,
         generation: int,

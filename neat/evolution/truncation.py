@@ -11,7 +11,8 @@ from ..config import Config
 from ..errors import ConfigError, EvaluationError
 from ..genome import Genome
 from ..genome.innovation import InnovationTracker
-from ..genome.mutation import mutate_attributes
+from ..genome.pool import GenePool
+from ..genome.pool_mutation import mutate_pool_attributes
 from ..genome.topology import start_connections
 from .compact import mutated_child
 from .fitness import Evaluate, takes_generation
@@ -62,7 +63,7 @@ class TruncationReproduction:
 
     def next_generation(
         self,
-        genomes: Sequence[Genome],
+        pool: GenePool,
         scores: np.ndarray,
         species: SpeciesSet,
         generation: int,
@@ -76,29 +77,34 @@ class TruncationReproduction:
         order = np.lexsort((np.arange(len(scores)), -scores))  # best first, ties by position
         elite = int(order[0])
         if rc.elite_candidates > 0:
-            elite = self._reevaluated_elite(genomes, order[: rc.elite_candidates], generation)
-        one = _one_species(species, genomes[elite], scores, generation)
+            elite = self._reevaluated_elite(pool, order[: rc.elite_candidates], generation)
+        one = _one_species(species, pool[elite].copy(), scores, generation)
         parents = order[: rc.truncation_size]
         picks = parents[rng.integers(len(parents), size=config.run.population_size - 1)]
         tracker.new_generation()
+        keys = np.concatenate(([pool.keys[elite]], np.full(len(picks), -1, dtype=np.int64)))
         if rc.compact_genomes:
             if lineages is None:
                 raise ValueError("compact genomes need the parents' lineages")
             # Each child mutated by its own seed, so its lineage rebuilds it (neat.evolution.compact).
             seeds = rng.integers(2**63 - 1, size=len(picks))
-            children = [mutated_child(genomes[int(i)], config, int(seed), self.noise) for i, seed in zip(picks, seeds)]
+            children = [mutated_child(pool[int(i)], config, int(seed), self.noise) for i, seed in zip(picks, seeds)]
             child_lineages = [(*lineages[int(i)], int(seed)) for i, seed in zip(picks, seeds)]
             return NextGeneration(
-                [genomes[elite], *children], one, speciated=one.species, lineages=[lineages[elite], *child_lineages]
+                GenePool.pack([pool[elite], *children]).with_keys(keys), one, speciated=one.species,
+                lineages=[lineages[elite], *child_lineages],
             )
+        children = pool.take(np.concatenate(([elite], picks))).with_keys(keys)
+        mutable = np.ones(len(children), dtype=bool)
+        mutable[0] = False
         if self.noise is not None:
-            children = [self.noise.mutate(genomes[int(i)], config, rng) for i in picks]
+            children = self.noise.mutate_pool(children, mutable, config, rng)
         else:
-            children = mutate_attributes([genomes[int(i)] for i in picks], config, rng)
-        return NextGeneration([genomes[elite], *children], one, speciated=one.species)
+            children = mutate_pool_attributes(children, mutable, config, rng)
+        return NextGeneration(children, one, speciated=one.species)
 
-    def _reevaluated_elite(self, genomes: Sequence[Genome], candidates: np.ndarray, generation: int) -> int:
-        chosen = [genomes[int(i)] for i in candidates]
+    def _reevaluated_elite(self, pool: GenePool, candidates: np.ndarray, generation: int) -> int:
+        chosen = [pool[int(i)] for i in candidates]
         values = np.asarray(self.elite_evaluate(chosen, generation=generation), dtype=np.float64)
         if values.shape != (len(chosen),) or not np.all(np.isfinite(values)):
             raise EvaluationError(f"elite_evaluate must return {len(chosen)} finite values, got {values!r}")

@@ -6,7 +6,9 @@
 - ``topology``: the start topologies;
 - ``attributes``: fresh weights, biases, responses and node functions;
 - ``mutation``, ``crossover``, ``distance``: the operators on one genome (or a batch of them);
-- ``graph``: cycles, reachability and depths on edge arrays.
+- ``graph``: cycles, reachability and depths on edge arrays;
+- ``pool``: the gene pool, a generation's genes as one struct of arrays, and its batched
+  operators ``pool_crossover``, ``pool_mutation``, ``pool_distance``.
 
 The genome knows nothing of species, phenotypes or files.
 """
@@ -29,13 +31,16 @@ from .mutation import (
     mutate_weights,
     toggle_enabled,
 )
+from .pool import GenePool, GenomeSequence
 from .topology import new_genome, new_genomes
 
 __all__ = [
     "CONN_DTYPES",
     "NODE_DTYPES",
     "ConnectionGenes",
+    "GenePool",
     "Genome",
+    "GenomeSequence",
     "InnovationTracker",
     "NodeGenes",
     "NodeKind",

@@ -41,15 +41,22 @@ class Genome:
         A ``NodeGenes`` or a mapping of its field names to arrays.
     conns
         A ``ConnectionGenes`` or a mapping of its field names to arrays.
+    key
+        The genome's name in a run: an integer unique within the run, given
+        by the population when the genome enters it (an elite keeps its key
+        from one generation to the next); ``None`` for a genome outside a
+        run.  It is not a gene: genomes with equal genes are equal whatever
+        their keys.
     validate
         Check every invariant (``validate()``) before returning.
     """
 
-    __slots__ = ("config", "nodes", "conns")
+    __slots__ = ("config", "nodes", "conns", "key")
 
     config: GenomeConfig
     nodes: NodeGenes
     conns: ConnectionGenes
+    key: int | None
 
     def __init__(
         self,
@@ -57,35 +64,63 @@ class Genome:
         nodes: NodeGenes | Mapping[str, Any],
         conns: ConnectionGenes | Mapping[str, Any],
         *,
+        key: int | None = None,
         validate: bool = True,
     ) -> None:
         object.__setattr__(self, "config", genome_config_of(config))
         object.__setattr__(self, "nodes", as_genes(NodeGenes, NODE_DTYPES, nodes, "node", copy=True))
         object.__setattr__(self, "conns", as_genes(ConnectionGenes, CONN_DTYPES, conns, "connection", copy=True))
+        object.__setattr__(self, "key", _checked_key(key))
         if validate:
             self.validate()
 
     @classmethod
-    def _trusted(cls, config: GenomeConfig, nodes: NodeGenes, conns: ConnectionGenes) -> Genome:
+    def _trusted(
+        cls, config: GenomeConfig, nodes: NodeGenes, conns: ConnectionGenes, key: int | None = None
+    ) -> Genome:
         """Wrap arrays the caller owns and will not change (no copy, no checks).
 
         For operators: their output is valid by construction, and property
         tests check that it is.
         """
-        genome = object.__new__(cls)
         for arr in (*nodes, *conns):
             arr.flags.writeable = False
+        return cls._view(config, nodes, conns, key)
+
+    @classmethod
+    def _view(cls, config: GenomeConfig, nodes: NodeGenes, conns: ConnectionGenes, key: int | None = None) -> Genome:
+        """Wrap read-only arrays (views of a ``GenePool``'s): nothing copied, nothing checked or set."""
+        genome = object.__new__(cls)
         object.__setattr__(genome, "config", config)
         object.__setattr__(genome, "nodes", nodes)
         object.__setattr__(genome, "conns", conns)
+        object.__setattr__(genome, "key", key)
         return genome
 
     def replace(self, *, nodes: NodeGenes | None = None, conns: ConnectionGenes | None = None) -> Genome:
-        """A genome with new node and/or connection genes (arrays must be fresh; not validated)."""
+        """A genome with new node and/or connection genes (arrays must be fresh; not validated).
+
+        The result is a new genome: it has no key.
+        """
         return Genome._trusted(
             self.config,
             self.nodes if nodes is None else nodes,
             self.conns if conns is None else conns,
+        )
+
+    def with_key(self, key: int | None) -> Genome:
+        """The same genes under ``key`` (the arrays are shared, not copied)."""
+        return Genome._trusted(self.config, self.nodes, self.conns, _checked_key(key))
+
+    def copy(self) -> Genome:
+        """A genome with copies of the gene arrays (and the same key).
+
+        A genome taken from a ``GenePool`` views the pool's arrays; its copy
+        holds only its own genes.
+        """
+        return Genome._trusted(
+            self.config, NodeGenes(*(a.copy() for a in self.nodes)), ConnectionGenes(*(a.copy() for a in self.conns)),
+            self.key,
         )
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -96,7 +131,7 @@ class Genome:
 
     def __reduce__(self) -> Any:
         # Lets concurrent.futures ship genomes to worker processes as arrays.
-        return (_rebuild, (self.config, tuple(self.nodes), tuple(self.conns)))
+        return (_rebuild, (self.config, tuple(self.nodes), tuple(self.conns), self.key))
 
     # ------------------------------------------------------------------
     @property
@@ -191,8 +226,9 @@ class Genome:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
+        key = "" if self.key is None else f"key={self.key}, "
         return (
-            f"Genome(inputs={self.num_inputs}, outputs={self.num_outputs}, hidden={self.num_hidden}, "
+            f"Genome({key}inputs={self.num_inputs}, outputs={self.num_outputs}, hidden={self.num_hidden}, "
             f"connections={self.num_connections} ({self.num_enabled} enabled))"
         )
 
@@ -278,6 +314,7 @@ def genome_to_dict(genome: Genome) -> dict[str, Any]:
     return {
         "format": GENOME_FORMAT,
         "version": GENOME_VERSION,
+        "key": genome.key,
         "genome_config": genome.config.to_dict(),
         "nodes": {
             "id": n.id.tolist(),
@@ -328,9 +365,17 @@ def genome_from_dict(data: Mapping[str, Any]) -> Genome:
     nodes["kind"] = [_KIND_NAMES.index(k) for k in kinds]
     nodes["activation"] = _codes(nodes.get("activation"), config.activation_options, "activation")
     nodes["aggregation"] = _codes(nodes.get("aggregation"), config.aggregation_options, "aggregation")
-    return Genome(config, nodes, conns)
+    return Genome(config, nodes, conns, key=data.get("key"))
 
 
-def _rebuild(config: GenomeConfig, nodes: tuple, conns: tuple) -> Genome:
-    return Genome._trusted(config, NodeGenes(*nodes), ConnectionGenes(*conns))
+def _rebuild(config: GenomeConfig, nodes: tuple, conns: tuple, key: int | None = None) -> Genome:
+    return Genome._trusted(config, NodeGenes(*nodes), ConnectionGenes(*conns), key)
+
+
+def _checked_key(key: Any) -> int | None:
+    if key is None:
+        return None
+    if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)):
+        raise InvalidGenomeError(f"a genome key must be an integer or None, got {key!r}")
+    return int(key)
 

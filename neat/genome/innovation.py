@@ -135,6 +135,28 @@ class InnovationTracker:
                 return node_id
             occurrence += 1
 
+    def split_node_ids(self, innovations: Iterable[int]) -> np.ndarray:
+        """The ids of the nodes that split connections ``innovations`` this generation, in order.
+
+        ``split_node_id`` for many splits at once, for genomes that do not
+        hold the id yet (a genome that does holds it because it split the
+        same connection earlier this generation: ask ``split_node_id`` with
+        its ids for the next id of the chain).
+
+        Returns
+        -------
+        (n,) int64
+        """
+        splits = self._splits
+        out = []
+        for innovation in np.asarray(innovations, dtype=np.int64).tolist():
+            node_id = splits.get((innovation, 0))
+            if node_id is None:
+                node_id = splits[(innovation, 0)] = self._next_node_id
+                self._next_node_id += 1
+            out.append(node_id)
+        return np.array(out, dtype=np.int64)
+
     def copy(self) -> InnovationTracker:
         """An independent tracker in the same state."""
         twin = InnovationTracker(self._next_node_id, self._next_innovation)

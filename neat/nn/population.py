@@ -16,11 +16,18 @@ layer::
 
 Nodes whose aggregation is not the sum are gathered as in a single network.
 Results equal each network's own ``forward`` up to float rounding.
+
+A stack is built from its flat description, a ``neat.nn.stack.StackArrays``
+(every network's kept nodes with their layer and slot, its edges, its
+outputs), in one vectorized pass: slot widths, buffer rows, then the weights
+scattered into the padded tensors.  That description comes from a gene pool
+(``stack_arrays_from_pool``: all genomes compiled at once, no per-genome
+compile) or from compiled networks; the stack pickles as it, and ``subset``
+slices it.  ``networks`` are made from it only when asked for.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -28,8 +35,10 @@ import numpy as np
 
 from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
 from ..genome import Genome
+from ..genome.pool import GenePool
 from ._common import ArrayFn, float_dtype
 from .feedforward import FeedForwardNetwork, compile_feedforward
+from .stack import StackArrays, networks_of, stack_arrays_from_networks, stack_arrays_from_pool, take_networks
 
 __all__ = ["PopulationNetwork", "compile_population"]
 
@@ -46,14 +55,47 @@ class _Gather(NamedTuple):
     aggregate: ArrayFn | None  # None: fan-in 0, the aggregate is 0
 
 
-def compile_population(genomes: Sequence[Genome | FeedForwardNetwork], dtype: Any = np.float64) -> PopulationNetwork:
-    """Stack feed-forward genomes (or compiled ``FeedForwardNetwork``s) into one ``PopulationNetwork``.
+def compile_population(
+    population: GenePool | Sequence[Genome] | Sequence[FeedForwardNetwork], dtype: Any = np.float64
+) -> PopulationNetwork:
+    """Stack feed-forward genomes (or compiled networks) into one ``PopulationNetwork``.
 
-    Genomes are compiled with ``compile_feedforward`` (so a recurrent genome
-    raises ``ConfigError``).  All must have the same numbers of inputs and outputs.
+    Genomes are compiled all at once (``neat.nn.stack.stack_arrays_from_pool``),
+    each as ``compile_feedforward`` would compile it alone.
+
+    Parameters
+    ----------
+    population
+        A ``GenePool``; a ``GenomeSequence`` (what reads ``.pool``); a list of
+        ``Genome``s of one config (packed into a pool); or a list of compiled
+        ``FeedForwardNetwork``s (genomes among them, or genomes of different
+        configs, are compiled one by one with ``compile_feedforward``).  All
+        must have the same numbers of inputs and outputs.
+    dtype
+        ``float64`` (default) or ``float32``.
+
+    Raises
+    ------
+    ConfigError
+        The genomes are recurrent.
+    InvalidGenomeError
+        A genome's enabled connections form a cycle (or it breaks another
+        invariant the compiler relies on); the message names its index.
     """
-    nets = [g if isinstance(g, FeedForwardNetwork) else compile_feedforward(g, dtype) for g in genomes]
-    return PopulationNetwork(nets, dtype)
+    pool = population if isinstance(population, GenePool) else getattr(population, "pool", None)
+    if not isinstance(pool, GenePool):
+        items = list(population)
+        if not items:
+            raise ValueError("a population stack needs at least one network")
+        first = items[0]
+        if isinstance(first, Genome) and all(
+            isinstance(g, Genome) and (g.config is first.config or g.config == first.config) for g in items
+        ):
+            pool = GenePool.pack(items)
+        else:
+            nets = [g if isinstance(g, FeedForwardNetwork) else compile_feedforward(g, dtype) for g in items]
+            return PopulationNetwork(nets, dtype)
+    return PopulationNetwork.from_pool(pool, dtype)
 
 
 def _finite_at_zero(fn: ArrayFn, dtype: np.dtype) -> bool:
@@ -64,6 +106,10 @@ def _finite_at_zero(fn: ArrayFn, dtype: np.dtype) -> bool:
 
 class PopulationNetwork:
     """P feed-forward networks padded to common layer shapes (see the module docstring).
+
+    Build one with ``compile_population`` (from genomes or a gene pool: no
+    per-genome compile), ``PopulationNetwork(networks)`` (from compiled
+    networks), ``PopulationNetwork.from_pool`` or ``PopulationNetwork.from_arrays``.
 
     Parameters
     ----------
@@ -80,6 +126,7 @@ class PopulationNetwork:
     layer_shapes : list of (int, int)
         ``(s_l, w_l)``: per layer, the rows read (constant row included) and the slots written.
     networks : tuple of FeedForwardNetwork
+        Each network on its own (made on first access when the stack was not built from networks).
     """
 
     def __init__(self, networks: Sequence[FeedForwardNetwork], dtype: Any = np.float64) -> None:
@@ -95,73 +142,107 @@ class PopulationNetwork:
                     f"network {p} has {net.num_inputs} inputs and {net.num_outputs} outputs; "
                     f"network 0 has {n_in} and {n_out}"
                 )
-        self.networks = nets
-        self.size = len(nets)
-        self.num_inputs, self.num_outputs = n_in, n_out
+        self._setup(stack_arrays_from_networks(nets), dtype, nets)
+
+    @classmethod
+    def from_pool(cls, pool: GenePool, dtype: Any = np.float64) -> PopulationNetwork:
+        """The stack of every genome of ``pool``, compiled at once (see ``stack_arrays_from_pool``)."""
+        return cls.from_arrays(stack_arrays_from_pool(pool), dtype)
+
+    @classmethod
+    def from_arrays(cls, arrays: StackArrays, dtype: Any = np.float64) -> PopulationNetwork:
+        """The stack of the networks ``arrays`` describes (what ``arrays()`` returns; not checked)."""
+        if arrays.size < 1:
+            raise ValueError("a population stack needs at least one network")
+        stack = cls.__new__(cls)
+        stack._setup(arrays, dtype, None)
+        return stack
+
+    def _setup(self, arrays: StackArrays, dtype: Any, networks: tuple[FeedForwardNetwork, ...] | None) -> None:
+        for field in arrays:
+            if isinstance(field, np.ndarray):
+                field.flags.writeable = False  # shared with subsets, copies and the networks made from them
+        self._arrays = arrays
+        self._networks = networks
+        self.size = arrays.size
+        self.num_inputs, self.num_outputs = arrays.num_inputs, arrays.num_outputs
         self.dtype = float_dtype(dtype)
         self._build()
 
     # ------------------------------------------------------------------
+    def arrays(self) -> StackArrays:
+        """The flat description of the networks: what the stack is built from and pickled as."""
+        return self._arrays
+
+    @property
+    def networks(self) -> tuple[FeedForwardNetwork, ...]:
+        """Every network on its own, each equal to ``compile_feedforward`` of its genome.
+
+        Made from the flat arrays on first access (one constructor call per
+        network) unless the stack was built from networks.
+        """
+        if self._networks is None:
+            self._networks = networks_of(self._arrays, self.dtype)
+        return self._networks
+
+    def subset(self, rows: Any) -> PopulationNetwork:
+        """The stack of networks ``rows``, in that order.
+
+        Parameters
+        ----------
+        rows : (k,) int or (P,) bool
+            Network positions (negative ones count from the end) or a mask; at least one.
+
+        Returns
+        -------
+        PopulationNetwork
+            Sliced from the flat arrays in a few vectorized passes; its
+            outputs equal ``self.forward(X)[rows]`` on shared inputs.
+        """
+        index = np.atleast_1d(np.asarray(rows))
+        rows = np.arange(self.size)[index] if index.size else index.astype(np.int64)
+        if rows.size == 0:
+            raise ValueError("a population stack needs at least one network")
+        stack = type(self).__new__(type(self))
+        nets = None if self._networks is None else tuple(self._networks[i] for i in rows.tolist())
+        stack._setup(take_networks(self._arrays, rows), self.dtype, nets)
+        return stack
+
+    # ------------------------------------------------------------------
     def _build(self) -> None:
-        nets, P, n_in, dtype = self.networks, self.size, self.num_inputs, self.dtype
-        n_layers = max(net.num_layers for net in nets)
-        widths = np.zeros((P, n_layers), dtype=np.int64)
-        for p, net in enumerate(nets):
-            widths[p, : net.num_layers] = np.diff(net.layer_bounds)
-        slots = widths.max(axis=0)
+        a, P, n_in, dtype = self._arrays, self.size, self.num_inputs, self.dtype
+        # Layers counted from 0 here; -1 for the inputs.
+        node_layer = a.node_layer - 1
+        node_slot = a.node_slot
+        node_net = a.node_net
+        n_layers = int(node_layer.max()) + 1
+        # Slots of layer l: the widest any network's layer l is.
+        slots = np.zeros(n_layers, dtype=np.int64)
+        non_input = node_layer >= 0
+        np.maximum.at(slots, node_layer[non_input], node_slot[non_input] + 1)
         # Buffer row where each layer's slots begin; rows [0, starts[l]) are read by layer l.
         starts = 1 + n_in + np.concatenate(([0], np.cumsum(slots)[:-1]))
         self.num_rows = int(1 + n_in + slots.sum())
         self.layer_shapes = [(int(s), int(w)) for s, w in zip(starts, slots)]
+        nl = np.maximum(node_layer, 0)
+        node_row = np.where(non_input, starts[nl] + node_slot, 1 + node_slot)
+        self._output_rows = node_row[a.output_node]
 
         # Function tables shared by all networks, by name.
-        act_names = sorted({name for net in nets for name in net.activation_names})
-        agg_names = sorted({name for net in nets for name in net.aggregation_names})
         # fn(z) == g(c * z): c goes into the weights, g is called (as in a single network).
-        prescales = [activation_prescale(activation_function(name)) for name in act_names]
+        prescales = [activation_prescale(activation_function(name)) for name in a.activation_names]
         act_fns = [inner for _, inner in prescales]
         act_scale = np.array([c for c, _ in prescales])
-        agg_fns = [aggregation_function(name) for name in agg_names]
+        agg_fns = [aggregation_function(name) for name in a.aggregation_names]
         is_sum = np.array([is_builtin_sum(fn) for fn in agg_fns], dtype=bool)
-
-        # Every node of every network, with its layer and slot; every edge with its source's buffer row.
-        node_net, node_layer, node_slot = [], [], []
-        bias, response, act_code, agg_code = [], [], [], []
-        edge_src_row, edge_dst_node, edge_weight = [], [], []
-        offset = 0
-        for p, net in enumerate(nets):
-            n = net.num_nodes
-            index = np.arange(n)
-            layer = np.searchsorted(net.layer_bounds, index, side="right") - 1  # -1 for inputs
-            slot = index - net.layer_bounds[np.maximum(layer, 0)]
-            row = np.where(layer < 0, 1 + index, starts[np.maximum(layer, 0)] + slot)
-            node_net.append(np.full(n, p))
-            node_layer.append(layer)
-            node_slot.append(slot)
-            bias.append(net.bias)
-            response.append(net.response)
-            act_code.append(np.searchsorted(act_names, net.activation_names)[net.activation_codes])
-            agg_code.append(np.searchsorted(agg_names, net.aggregation_names)[net.aggregation_codes])
-            edge_src_row.append(row[net.edge_src])
-            edge_dst_node.append(offset + net.edge_dst)
-            edge_weight.append(net.edge_weight)
-            offset += n
-        node_net = np.concatenate(node_net)
-        node_layer = np.concatenate(node_layer)
-        node_slot = np.concatenate(node_slot)
-        bias, response = np.concatenate(bias), np.concatenate(response)
-        act_code, agg_code = np.concatenate(act_code), np.concatenate(agg_code)
-        bias, response = bias * act_scale[act_code], response * act_scale[act_code]
-        edge_src_row = np.concatenate(edge_src_row)
-        edge_dst_node = np.concatenate(edge_dst_node)
-        edge_weight = np.concatenate(edge_weight)
-        self._output_rows = np.stack([_output_rows(net, starts) for net in nets])
+        act_code = a.activation.astype(np.intp)
+        agg_code = a.aggregation.astype(np.intp)
+        bias, response = a.bias * act_scale[act_code], a.response * act_scale[act_code]
+        edge_src_row, edge_dst_node, edge_weight = node_row[a.edge_src], a.edge_dst, a.edge_weight
 
         # Stacked weights of layer l: (P, slots[l], starts[l]) inside one flat array.
         sizes = P * slots * starts
         offsets = np.concatenate(([0], np.cumsum(sizes)))
-        non_input = node_layer >= 0
-        nl = np.maximum(node_layer, 0)
         # Position in `flat` of each node's row of weights (its bias entry).
         row_pos = offsets[nl] + (node_net * slots[nl] + node_slot) * starts[nl]
         node_is_sum = is_sum[agg_code]
@@ -170,6 +251,7 @@ class PopulationNetwork:
         flat[row_pos[sum_nodes]] = bias[sum_nodes]
         into_sum = node_is_sum[edge_dst_node]
         d = edge_dst_node[into_sum]
+        # add.at: a repeated (src, dst) pair adds up, as in a sum.
         np.add.at(flat, row_pos[d] + edge_src_row[into_sum], edge_weight[into_sum] * response[d])
         flat = flat.astype(dtype, copy=False)
 
@@ -193,7 +275,11 @@ class PopulationNetwork:
             in_layer = np.flatnonzero(node_layer == layer)
             codes = np.full((P, w), -1, dtype=np.int64)
             codes[node_net[in_layer], node_slot[in_layer]] = act_code[in_layer]
-            common = Counter(codes[codes >= 0].tolist()).most_common(1)[0][0]
+            # The most common activation of the layer; on a tie, the one met first (row-major).
+            present = codes[codes >= 0]
+            counts = np.bincount(present)
+            tied = np.flatnonzero(counts == counts.max())
+            common = int(tied[0] if len(tied) == 1 else present[np.isin(present, tied)][0])
             padding = codes < 0
             if _finite_at_zero(act_fns[common], dtype):
                 codes[padding] = common
@@ -303,8 +389,9 @@ class PopulationNetwork:
     __call__ = forward
 
     def __reduce__(self) -> Any:
-        # Rebuilt from its networks (which travel as arrays) in the receiving process.
-        return (PopulationNetwork, (self.networks, self.dtype))
+        # Travels as its flat arrays and is rebuilt (the same layout, so the
+        # same results) in the receiving process; no network is compiled there.
+        return (_rebuild_stack, (self._arrays, self.dtype))
 
     def __len__(self) -> int:
         return self.size
@@ -320,8 +407,5 @@ def _identity(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def _output_rows(net: FeedForwardNetwork, starts: np.ndarray) -> np.ndarray:
-    """Buffer rows of ``net``'s outputs in the common layout."""
-    idx = net.output_indices
-    layer = np.searchsorted(net.layer_bounds, idx, side="right") - 1
-    return starts[layer] + idx - net.layer_bounds[layer]
+def _rebuild_stack(arrays: StackArrays, dtype: Any) -> PopulationNetwork:
+    return PopulationNetwork.from_arrays(arrays, dtype)

@@ -36,7 +36,9 @@ def test_round_trip_restores_everything(tmp_path):
     back = load_checkpoint(path)
     assert back.generation == pop.generation and back.evaluations == pop.evaluations
     assert back.genomes == pop.genomes
+    assert back.pool.keys.tolist() == pop.pool.keys.tolist() and back.next_key == pop.next_key
     assert back.best_genome == pop.best_genome and back.best_fitness == pop.best_fitness
+    assert back.best_genome.key == pop.best_genome.key
     assert back.tracker == pop.tracker
     assert [(s.key, s.created, s.best_score, s.last_improved) for s in back.species] == [
         (s.key, s.created, s.best_score, s.last_improved) for s in pop.species
@@ -61,6 +63,7 @@ def test_resume_is_bit_identical(tmp_path, k):
     tail = _history(resumed, n - k)
     assert head + tail == full
     assert resumed.genomes == straight.genomes
+    assert resumed.pool.keys.tolist() == straight.pool.keys.tolist()  # keys too, bit for bit
     assert resumed.best_genome == straight.best_genome
     assert [s.key for s in resumed.species] == [s.key for s in straight.species]
     assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state

@@ -85,7 +85,10 @@ def test_champions_are_copied_unchanged():
     genomes = pop.ask()
     fitness = np.arange(len(genomes), dtype=float)
     pop.tell(fitness)
-    assert pop.genomes[0] is genomes[-1] and pop.genomes[1] is genomes[-2]
+    # The elites are bit-identical copies and keep their keys; every other child has a new key.
+    assert pop.genomes[0] == genomes[-1] and pop.genomes[1] == genomes[-2]
+    assert [pop.genomes[0].key, pop.genomes[1].key] == [genomes[-1].key, genomes[-2].key]
+    assert sorted(g.key for g in pop.genomes[2:]) == list(range(len(genomes), 2 * len(genomes) - 2))
 
 
 def test_termination_by_threshold_generations_and_callback():
@@ -207,3 +210,29 @@ def test_evaluate_taking_a_generation_keyword_is_told_the_generation():
     pop.run(evaluate, generations=3)
     pop.run(evaluate, generations=2)
     assert seen == [0, 1, 2, 3, 4]
+
+
+def test_genome_keys_are_unique_in_the_run_and_reported():
+    stats = StatisticsReporter()
+    pop = Population(small(), reporters=[stats])
+    seen: dict[int, object] = {}
+    for _ in range(8):
+        genomes = pop.ask()
+        for g in genomes:
+            assert g.key is not None
+            if g.key in seen:  # only an elite comes back, with the same genes
+                assert seen[g.key] == g
+            seen[g.key] = g
+        assert len({g.key for g in genomes}) == len(genomes)
+        fitness = weight_sum(genomes)
+        pop.tell(fitness)
+        assert stats.generations[-1].best_key == genomes[int(np.argmax(fitness))].key
+    assert pop.next_key > max(seen)
+
+
+def test_statistics_csv_keeps_the_best_key(tmp_path):
+    stats = StatisticsReporter()
+    Population(small(), reporters=[stats]).run(weight_sum, generations=3)
+    rows = StatisticsReporter.read_csv(tmp_path / "s.csv") if stats.to_csv(tmp_path / "s.csv") else None
+    assert [r.best_key for r in rows] == [g.best_key for g in stats.generations]
+    assert all(isinstance(r.best_key, int) for r in rows)

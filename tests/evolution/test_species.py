@@ -23,7 +23,7 @@ def test_every_genome_joins_exactly_one_species_within_threshold():
     assert len(result) > 1
     for s in result:
         founder = genomes[int(s.members[0])]
-        assert s.representative is founder
+        assert s.representative == founder  # a copy of the founder (it outlives the generation)
         for m in s.members:
             assert distance(genomes[m], founder, cfg) < 0.4
     keys = [s.key for s in result]

@@ -11,6 +11,7 @@ from neat.evolution.species import SpeciesSet
 from neat.evolution.strategy import NextGeneration
 from neat.evolution.truncation import TruncationReproduction
 from neat.genome.innovation import InnovationTracker
+from neat.genome.pool import GenePool
 from neat.genome.topology import new_genomes
 from neat.rng import make_rng
 
@@ -24,13 +25,13 @@ def test_neat_strategy_returns_children_and_what_happened_as_data():
     config = xor_config()
     tracker = InnovationTracker.for_config(config)
     rng = make_rng(3)
-    genomes = new_genomes(config, tracker, rng, 24)
+    pool = GenePool.pack(new_genomes(config, tracker, rng, 24)).with_keys(np.arange(24))
     scores = np.linspace(0.0, 1.0, 24)
-    result = NeatReproduction(config).next_generation(
-        genomes, scores, SpeciesSet(threshold=3.0), 0, tracker, rng
-    )
+    result = NeatReproduction(config).next_generation(pool, scores, SpeciesSet(threshold=3.0), 0, tracker, rng)
     assert isinstance(result, NextGeneration)
-    assert len(result.genomes) == 24 and all(g.is_valid() for g in result.genomes)
+    assert len(result.pool) == 24 and all(g.is_valid() for g in result.pool)
+    elites = result.pool.keys >= 0  # the elites keep their keys, the other children wait for new ones
+    assert elites.any() and set(result.pool.keys[elites].tolist()) <= set(range(24))
     assert result.speciated and result.stagnant == () and not result.extinct
     members = np.sort(np.concatenate([s.members for s in result.speciated]))
     assert np.array_equal(members, np.arange(24))  # every parent in exactly one species
@@ -42,12 +43,12 @@ def test_neat_strategy_reports_stagnation_and_extinction_as_data():
                         "on_extinction": "stop"})
     tracker = InnovationTracker.for_config(config)
     rng = make_rng(4)
-    genomes = new_genomes(config, tracker, rng, 24)
+    pool = GenePool.pack(new_genomes(config, tracker, rng, 24))
     strategy = NeatReproduction(config)
-    first = strategy.next_generation(genomes, np.ones(24), SpeciesSet(threshold=3.0), 0, tracker, rng)
+    first = strategy.next_generation(pool, np.ones(24), SpeciesSet(threshold=3.0), 0, tracker, rng)
     # The same (flat) scores two generations later: every species is stagnant, none may breed.
-    later = strategy.next_generation(first.genomes, np.ones(24), first.species, 2, tracker, rng)
-    assert later.extinct and later.genomes == []
+    later = strategy.next_generation(first.pool, np.ones(24), first.species, 2, tracker, rng)
+    assert later.extinct and len(later.pool) == 0
     assert {s.key for s in later.stagnant} == {s.key for s in later.speciated}
 
 
@@ -79,10 +80,10 @@ def test_truncation_strategy_keeps_the_elite_and_one_species():
     config = neat.fixed_topology_ga(3, 2, (4,), population_size=10, truncation_size=2, seed=0)
     tracker = InnovationTracker.for_config(config)
     rng = make_rng(0)
-    genomes = new_genomes(config, tracker, rng, 10)
+    pool = GenePool.pack(new_genomes(config, tracker, rng, 10)).with_keys(np.arange(10))
     scores = np.arange(10.0)
-    result = TruncationReproduction(config).next_generation(genomes, scores, SpeciesSet(), 0, tracker, rng)
-    assert result.genomes[0] is genomes[9]
+    result = TruncationReproduction(config).next_generation(pool, scores, SpeciesSet(), 0, tracker, rng)
+    assert result.pool[0] == pool[9] and result.pool.keys.tolist() == [9] + [-1] * 9
     assert len(result.speciated) == 1 and np.array_equal(result.speciated[0].members, np.arange(10))
     assert not result.extinct and result.stagnant == ()
 

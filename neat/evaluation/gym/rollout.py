@@ -211,19 +211,21 @@ class Policy:
 
     ``rows`` are the genomes evaluated, at first all of them.  Once the
     genomes with a running episode are at most a quarter of ``rows``, ``keep``
-    narrows ``rows`` to them (restacking the compiled feed-forward networks),
-    so that the long tail of a generation, a few genomes still balancing,
-    costs little.  It depends only on which episodes run, so serial and
-    vectorized rollouts evaluate the same stacks.
+    narrows ``rows`` to them (a ``subset`` of the feed-forward stack, sliced
+    from its arrays), so that the long tail of a generation, a few genomes
+    still balancing, costs little.  It depends only on which episodes run, so
+    serial and vectorized rollouts evaluate the same stacks.
     """
 
     def __init__(self, genomes: Sequence[Genome]) -> None:
         self.rows = np.arange(len(genomes))
-        if all(g.config.feed_forward for g in genomes):
-            self._stack: PopulationNetwork | None = compile_population(genomes)
-            self._nets: list[Any] = list(self._stack.networks)
+        pool = getattr(genomes, "pool", None)  # a GenomeSequence: one config, no genome made to read it
+        feed_forward = pool.config.feed_forward if pool is not None else all(g.config.feed_forward for g in genomes)
+        self._stack: PopulationNetwork | None = None
+        self._nets: list[Any] = []
+        if feed_forward:
+            self._stack = compile_population(genomes)
         else:
-            self._stack = None
             self._nets = [compile(g) for g in genomes]
             for net in self._nets:
                 if hasattr(net, "reset"):
@@ -233,9 +235,11 @@ class Policy:
         """Narrow ``rows`` to the genomes ``live`` ((P,) bool) when they are at most a quarter of them."""
         count = int(np.count_nonzero(live))
         if 0 < count <= len(self.rows) // 4:
-            self.rows = np.flatnonzero(live)
             if self._stack is not None:
-                self._stack = PopulationNetwork([self._nets[i] for i in self.rows.tolist()], self._stack.dtype)
+                # The stack holds the genomes `rows` (every live genome among
+                # them: an episode never restarts): keep its live positions.
+                self._stack = self._stack.subset(np.flatnonzero(live[self.rows]))
+            self.rows = np.flatnonzero(live)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         if self._stack is not None:
