@@ -6,6 +6,7 @@ Miikkulainen 2002, where the paper gives one), allowed range and meaning.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import ClassVar
@@ -212,7 +213,7 @@ class MutationConfig(Section):
 
 @dataclass(frozen=True)
 class SpeciationConfig(Section):
-    """Compatibility distance and how species are formed."""
+    """Compatibility distance and how species are formed (every number must be finite)."""
 
     SECTION: ClassVar[str] = "speciation"
 
@@ -248,11 +249,87 @@ class SpeciationConfig(Section):
         "larger count of non-input nodes.",
         choices=("neat", "neat_python"),
     )
-    target_species: int = option(0, "If > 0, the threshold is steered each generation toward this many species.", min=0)
+    target_species: int = option(
+        0,
+        "If > 0, the threshold is steered each generation toward this many species (see threshold_adjust); "
+        "0: compatibility_threshold stays fixed.",
+        min=0,
+    )
+    threshold_adjust: str = option(
+        "adaptive",
+        "How the threshold is steered toward target_species. 'adaptive': it is multiplied by (1 + s) when "
+        "there are too many species and divided by (1 + s) when too few; the relative step s starts at "
+        "threshold_step_initial, grows by threshold_step_grow while the count stays on the same side of the "
+        "target, shrinks by threshold_step_shrink when the count crosses it (Rprop), stays within "
+        "[threshold_step_min, threshold_step_max], and the threshold stays put when the count equals the "
+        "target. 'fixed': it moves by threshold_adjust_step every generation the count differs from the "
+        "target (neat-python forks' threshold_adjust_rate); it oscillates when the distances cluster "
+        "within a few steps.",
+        choices=("adaptive", "fixed"),
+    )
     threshold_adjust_step: float = option(
-        0.3, "How much the threshold moves per generation when steering toward target_species.", min=0.0
+        0.3,
+        "With threshold_adjust = 'fixed': the distance the threshold moves per generation (in the units of "
+        "compatibility_threshold).",
+        min=0.0,
+    )
+    threshold_step_initial: float = option(
+        0.1,
+        "With threshold_adjust = 'adaptive': the first relative step s (0.1: the threshold moves by 10%); "
+        "in [threshold_step_min, threshold_step_max].",
+        min=0.0,
+        min_exclusive=True,
+    )
+    threshold_step_min: float = option(
+        0.01,
+        "With threshold_adjust = 'adaptive': the smallest relative step (it keeps the threshold able to "
+        "follow a drifting population after the step has shrunk); in (0, threshold_step_max].",
+        min=0.0,
+        min_exclusive=True,
+    )
+    threshold_step_max: float = option(
+        0.5,
+        "With threshold_adjust = 'adaptive': the largest relative step (0.5: the threshold changes by at "
+        "most a factor 1.5 per generation); in [threshold_step_min, 10].",
+        min=0.0,
+        max=10.0,
+        min_exclusive=True,
+    )
+    threshold_step_grow: float = option(
+        1.2,
+        "With threshold_adjust = 'adaptive': the factor the relative step is multiplied by while the species "
+        "count stays on the same side of the target; in [1, 10] (1: the step never grows).",
+        min=1.0,
+        max=10.0,
+    )
+    threshold_step_shrink: float = option(
+        0.5,
+        "With threshold_adjust = 'adaptive': the factor the relative step is multiplied by when the species "
+        "count crosses the target; in (0, 1] (1: the step never shrinks).",
+        min=0.0,
+        max=1.0,
+        min_exclusive=True,
     )
     threshold_min: float = option(0.1, "Lower bound of the steered threshold.", min=0.0, min_exclusive=True)
+
+    def _check(self) -> None:
+        # Infinities pass the range checks of keys without an upper bound, and would make the
+        # distance comparisons or the threshold's steps meaningless.
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                self._fail(f.name, value, "a finite number")
+        if self.threshold_step_min > self.threshold_step_max:
+            self._fail(
+                "threshold_step_min", self.threshold_step_min, f"a number <= threshold_step_max ({self.threshold_step_max})"
+            )
+        if not self.threshold_step_min <= self.threshold_step_initial <= self.threshold_step_max:
+            self._fail(
+                "threshold_step_initial",
+                self.threshold_step_initial,
+                f"a number in [threshold_step_min, threshold_step_max] = "
+                f"[{self.threshold_step_min}, {self.threshold_step_max}]",
+            )
 
 
 @dataclass(frozen=True)

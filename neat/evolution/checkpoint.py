@@ -111,7 +111,12 @@ def save_checkpoint(population: Population, path: str | PathLike[str]) -> None:
         "lineages": None if state.lineages is None else [list(x) for x in state.lineages],
         "rng_state": state.rng_state,
         "tracker": {k: v for k, v in tracker.items() if k != "connections"},
-        "species_set": {"threshold": state.species.threshold, "next_key": state.species.next_key},
+        "species_set": {
+            "threshold": state.species.threshold,
+            "next_key": state.species.next_key,
+            "threshold_step": state.species.threshold_step,
+            "threshold_side": state.species.threshold_side,
+        },
         "species": [
             {"key": s.key, "created": s.created, "best_score": s.best_score, "last_improved": s.last_improved}
             for s in species
@@ -230,7 +235,14 @@ def load_checkpoint(
             pool = pool.with_keys(np.arange(len(pool)))
         state = RunState(
             pool=pool,
-            species=SpeciesSet(species, float(meta["species_set"]["threshold"]), int(meta["species_set"]["next_key"])),
+            species=SpeciesSet(
+                species,
+                float(meta["species_set"]["threshold"]),
+                int(meta["species_set"]["next_key"]),
+                # Checkpoints from before the adaptive steering lack its state: it starts afresh.
+                None if meta["species_set"].get("threshold_step") is None else float(meta["species_set"]["threshold_step"]),
+                int(meta["species_set"].get("threshold_side", 0)),
+            ),
             tracker=tracker,
             rng_state=meta["rng_state"],
             generation=int(meta["generation"]),

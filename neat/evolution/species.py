@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..config import Config
+from ..config import Config, SpeciationConfig
 from ..genome import Genome
 from ..genome.pool import GenePool
-from ..genome.pool_distance import pool_distances
+from ..genome.pool_distance import first_within, pool_distances
 
-__all__ = ["Species", "SpeciesSet", "speciate", "species_score", "update_stagnation"]
+__all__ = ["Species", "SpeciesSet", "speciate", "steer_threshold", "species_score", "update_stagnation"]
 
 _VALUES_PER_PASS = 1 << 21
 """About this many (representative, gene) comparisons per distance pass (bounds the pass's memory)."""
@@ -69,25 +69,44 @@ class Species:
 
 @dataclass(frozen=True)
 class SpeciesSet:
-    """The species of one generation plus the state speciation carries across generations."""
+    """The species of one generation plus the state speciation carries across generations.
+
+    Attributes
+    ----------
+    species
+        The species, in order of creation.
+    threshold
+        The compatibility threshold the next generation is divided with.
+    next_key
+        Key of the next new species.
+    threshold_step
+        The adaptive steering's relative step of its last move (see
+        ``steer_threshold``); ``None`` until it first moves.
+    threshold_side
+        ``+1`` / ``-1`` when the last generation that missed
+        ``target_species`` had too many / too few species and none has hit it
+        since; 0 otherwise.
+    """
 
     species: tuple[Species, ...] = ()
     threshold: float = 3.0
     next_key: int = 1
     threshold_step: float | None = None
     threshold_side: int = 0
-    representative_pool: GenePool | None = field(default=None, compare=False, repr=False)
-    """The representatives as one pool, its ``keys`` the species keys (a cache ``speciate`` fills and reads)."""
+    representative_pool: tuple[tuple[int, ...], GenePool] | None = field(default=None, compare=False, repr=False)
+    """A cache ``speciate`` fills and reads: the species keys and their representatives as one pool."""
 
     def representatives(self, config: Config) -> GenePool:
-        """The species' representatives as a pool, in species order (``keys``: the species keys)."""
-        keys = np.array([s.key for s in self.species], dtype=np.int64)
-        cached = self.representative_pool
-        if cached is not None:
-            at = np.minimum(np.searchsorted(cached.keys, keys), max(len(cached) - 1, 0))
-            if len(cached) and np.array_equal(cached.keys[at], keys):
-                return cached.take(at)
-        return GenePool.pack([s.representative for s in self.species], config).with_keys(keys)
+        """The species' representatives as a pool, in species order."""
+        keys = tuple(s.key for s in self.species)
+        if self.representative_pool is not None:
+            cached_keys, cached = self.representative_pool
+            if cached_keys == keys:
+                return cached
+            where = {k: i for i, k in enumerate(cached_keys)}
+            if all(k in where for k in keys):  # species were removed since (stagnation)
+                return cached.take(np.array([where[k] for k in keys], dtype=np.int64))
+        return GenePool.pack([s.representative for s in self.species], config)
 
     def __len__(self) -> int:
         return len(self.species)
@@ -137,26 +156,22 @@ def speciate(
     remaining = np.arange(len(pool))
     new_species: list[tuple[Species | int, np.ndarray]] = []  # (old species or new key, members)
 
-    # The previous representatives, a batch at a time: a genome joins the first one within the threshold.
+    # The previous representatives: a genome joins the first one within the threshold.
     old = previous.species
     chosen = []  # pool rows of the new representatives, species after species
     if old and len(remaining):
-        representatives = previous.representatives(config)
-        first = 0
-        while first < len(old) and len(remaining):
-            batch = np.arange(first, min(len(old), first + _batch_size(pool, remaining)))
-            reps = representatives if len(batch) == len(old) else representatives.take(batch)
-            d = pool_distances(pool, remaining, reps, sc)  # (k, b)
-            within = d < threshold
-            joined = within.any(axis=1)
-            match = np.where(joined, np.argmax(within, axis=1), -1)
-            for j in np.unique(match[joined]).tolist():
-                mine = match == j
-                members = remaining[mine]
-                chosen.append(int(members[np.argmin(d[mine, j])]))
-                new_species.append((old[int(batch[j])], members))
-            remaining = remaining[~joined]
-            first = int(batch[-1]) + 1
+        first, distance = first_within(pool, previous.representatives(config), threshold, sc)
+        joined = first >= 0
+        if joined.any():
+            order = np.lexsort((distance[joined], first[joined]))  # by species, then closest first
+            members = remaining[joined][order]
+            species_of = first[joined][order]
+            starts = np.flatnonzero(np.r_[True, species_of[1:] != species_of[:-1]])
+            for j, lo, hi in zip(species_of[starts].tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)]):
+                mine = members[lo:hi]
+                chosen.append(int(mine[0]))  # the member closest to the old representative
+                new_species.append((old[j], np.sort(mine)))
+        remaining = remaining[~joined]
 
     # New species: the first genome left founds one, which takes every genome left within the threshold.
     # The first few genomes left are compared with all at once; each that is still left when its turn
@@ -185,35 +200,80 @@ def speciate(
     # The representatives: a small pool of their own (so they do not keep the generation's pool alive).
     chosen_rows = np.array(chosen, dtype=np.int64)
     species_keys = [s.key if isinstance(s, Species) else s for s, _ in new_species]
-    representative_pool = pool.take(chosen_rows).with_keys(species_keys)
-    genomes_of = pool.keys[chosen_rows].tolist()
+    representative_pool = pool.take(chosen_rows)
     species = []
-    for j, ((s, members), genome_key) in enumerate(zip(new_species, genomes_of)):
-        representative = representative_pool[j].with_key(None if genome_key < 0 else genome_key)
+    for j, (s, members) in enumerate(new_species):
+        representative = representative_pool[j]
         if isinstance(s, Species):
             species.append(Species(s.key, s.created, representative, members, s.best_score, s.last_improved))
         else:  # founded this generation
             species.append(Species(s, generation, representative, members, -np.inf, generation))
     threshold, step, side = steer_threshold(len(new_species), threshold, previous.threshold_step,
                                             previous.threshold_side, sc)
-    return SpeciesSet(tuple(species), threshold, next_key, step, side, representative_pool=representative_pool)
+    return SpeciesSet(tuple(species), threshold, next_key, step, side,
+                      representative_pool=(tuple(species_keys), representative_pool))
 
 
-def steer_threshold(count, threshold, step, side, sc):
-    if sc.target_species <= 0:
-        return threshold, step, side
+def steer_threshold(
+    count: int, threshold: float, step: float | None, side: int, config: SpeciationConfig
+) -> tuple[float, float | None, int]:
+    """The compatibility threshold of the next generation, steered toward ``target_species``.
+
+    With ``threshold_adjust = "adaptive"`` (an Rprop-like rule on a step
+    relative to the threshold): the side is ``+1`` when there are more
+    species than the target (the threshold rises), ``-1`` when fewer (it
+    falls).  The relative step ``s`` grows by ``threshold_step_grow`` when
+    the side is the same as last time, shrinks by ``threshold_step_shrink``
+    when it flipped (the count crossed the target), and is kept within
+    ``[threshold_step_min, threshold_step_max]``; then the threshold is
+    multiplied (too many species) or divided (too few) by ``1 + s``.  When
+    the count equals the target the threshold and step stay put and the side
+    is forgotten, so the next move neither grows nor shrinks the step.
+
+    With ``threshold_adjust = "fixed"``: the threshold moves by
+    ``threshold_adjust_step`` toward the target count; ``step`` and ``side``
+    are returned unchanged.
+
+    Either way the threshold never falls below ``threshold_min``, and nothing
+    changes when ``target_species`` is 0.
+
+    Parameters
+    ----------
+    count
+        Number of species this generation.
+    threshold
+        The threshold this generation was divided with.
+    step
+        The relative step of the last move (``SpeciesSet.threshold_step``);
+        ``None`` before the first, which then uses ``threshold_step_initial``.
+    side
+        ``SpeciesSet.threshold_side``: ``+1`` / ``-1`` if the last generation
+        that missed the target had too many / too few species and the
+        count has not hit the target since, else 0.
+    config
+        The ``[speciation]`` section.
+
+    Returns
+    -------
+    (threshold, step, side) of the next generation.
+    """
+    target = config.target_species
+    if target <= 0 or count == target:
+        return threshold, step, 0 if target > 0 else side
+    new_side = 1 if count > target else -1
+    if config.threshold_adjust == "fixed":
+        return max(config.threshold_min, threshold + new_side * config.threshold_adjust_step), step, side
     if step is None:
-        step = sc.threshold_adjust_step
-    error = count - sc.target_species
-    if error == 0:
-        return threshold, step, side
-    new_side = 1 if error > 0 else -1
-    if side == new_side:
-        step = min(step * 1.2, 0.5)
+        step = config.threshold_step_initial
+    elif side == new_side:
+        step = step * config.threshold_step_grow  # still on the same side: the steps were too small
     elif side == -new_side:
-        step = max(step * 0.5, 0.01)
+        step = step * config.threshold_step_shrink  # the count crossed the target: the last step overshot
+    step = min(max(step, config.threshold_step_min), config.threshold_step_max)
+    # Multiplying and dividing by the same factor makes a step up and a step down cancel, and
+    # keeps the threshold positive whatever the scale of the distances.
     threshold = threshold * (1.0 + step) if new_side > 0 else threshold / (1.0 + step)
-    return max(threshold, sc.threshold_min), step, new_side
+    return max(config.threshold_min, threshold), step, new_side
 
 
 _SPECIES_FITNESS = {"best": np.max, "worst": np.min, "mean": np.mean, "median": np.median}

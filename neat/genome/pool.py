@@ -165,7 +165,7 @@ class GenePool:
         index = np.arange(len(self))[index] if np.asarray(index).dtype == bool else np.asarray(index, np.int64)
         node_rows = ranges(self.node_offsets[index], self.node_counts[index])
         conn_rows = ranges(self.conn_offsets[index], self.conn_counts[index])
-        return GenePool._trusted(
+        taken = GenePool._trusted(
             self.config,
             self.nodes.take(node_rows),
             self.conns.take(conn_rows),
@@ -173,6 +173,11 @@ class GenePool:
             offsets_of(self.conn_counts[index]),
             self.keys[index],
         )
+        edges = self._known_edges()
+        if edges is not None:  # the same rows, shifted to where each genome now starts
+            shift = np.repeat(taken.node_offsets[:-1] - self.node_offsets[index], self.conn_counts[index])
+            taken._set_edges(edges[0][conn_rows] + shift, edges[1][conn_rows] + shift)
+        return taken
 
     def with_keys(self, keys: Any) -> GenePool:
         """The same genes under other keys (arrays shared)."""
@@ -265,6 +270,23 @@ class GenePool:
             self._cache["edge_src"] = self.node_positions(g, self.conns.src)
             self._cache["edge_dst"] = self.node_positions(g, self.conns.dst)
         return self._cache["edge_src"], self._cache["edge_dst"]
+
+    def _known_edges(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``edge_nodes()`` if already computed (or handed down by the operator that made the pool), else None."""
+        if "edge_src" in self._cache:
+            return self._cache["edge_src"], self._cache["edge_dst"]
+        return None
+
+    def _set_edges(self, src: np.ndarray, dst: np.ndarray) -> None:
+        """Record ``edge_nodes()`` computed by whoever built the pool (it knows them without a search)."""
+        src.flags.writeable = False
+        dst.flags.writeable = False
+        self._cache["edge_src"], self._cache["edge_dst"] = src, dst
+
+    def _with_cache_of(self, other: GenePool) -> GenePool:
+        """Share ``other``'s derived arrays (keys, counts, edges): for a pool with the same gene rows."""
+        self._cache = dict(other._cache)
+        return self
 
     def _cached(self, name: str, make: Any) -> np.ndarray:
         value = self._cache.get(name)

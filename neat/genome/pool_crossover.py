@@ -80,13 +80,19 @@ def cross_pool(
     b = np.asarray(parent_b, dtype=np.int64)
     crossed = b >= 0
     both = crossed & np.asarray(equal_fitness, dtype=bool)
-    nodes, node_counts = _cross_nodes(pool, a, b, crossed, both, rng)
-    conns, conn_counts, maybe_cyclic = _cross_conns(pool, a, b, crossed, both, config, rng)
+    both &= a != b  # a genome crossed with itself gains nothing from "both parents"
+    nodes, node_counts, nodes_merged = _cross_nodes(pool, a, b, crossed, both, rng)
+    conns, conn_counts, maybe_cyclic, from_rows = _cross_conns(pool, a, b, crossed, both, config, rng)
     no_keys = np.full(len(a), -1, dtype=np.int64)
     children = GenePool._trusted(pool.config, nodes, conns, offsets_of(node_counts), offsets_of(conn_counts), no_keys)
+    if from_rows is not None and not nodes_merged:
+        # Every child holds its fitter parent's nodes in their order: its edges are the parent's, shifted.
+        edge_src, edge_dst = pool.edge_nodes()
+        shift = np.repeat(children.node_offsets[:-1] - pool.node_offsets[a], conn_counts)
+        children._set_edges(edge_src[from_rows] + shift, edge_dst[from_rows] + shift)
     repaired = 0
     if pool.config.feed_forward and maybe_cyclic.any():
-        cyclic = _cyclic_genomes(children, np.flatnonzero(maybe_cyclic))
+        cyclic = _cyclic_genomes(children, maybe_cyclic)
         if cyclic.size:
             fixed = []
             for c in cyclic.tolist():
@@ -100,7 +106,8 @@ def cross_pool(
 
 def _cross_nodes(
     pool: GenePool, a: np.ndarray, b: np.ndarray, crossed: np.ndarray, both: np.ndarray, rng: np.random.Generator
-) -> tuple[NodeGenes, np.ndarray]:
+) -> tuple[NodeGenes, np.ndarray, bool]:
+    """The children's node genes, their counts, and whether some child took nodes of its other parent."""
     counts = pool.node_counts[a]
     rows = ranges(pool.node_offsets[a], counts)
     child = np.repeat(np.arange(len(a)), counts)
@@ -113,15 +120,17 @@ def _cross_nodes(
     sel, src = matched[take], from_b[take]
     for f in range(2, len(fields)):  # id and kind agree; attributes may not
         fields[f][sel] = pool.nodes[f][src]
+    merged = False
     if both.any():
         extra_rows, extra_child = _only_in_b(pool.node_offsets, pool.node_counts, pool.node_keys, pool.nodes.id, a, b, both)
         if len(extra_rows):
+            merged = True
             child = np.concatenate((child, extra_child))
             fields = [np.concatenate((x, y[extra_rows])) for x, y in zip(fields, pool.nodes)]
             order = np.argsort((child << KEY_SHIFT) | fields[0], kind="stable")
             child = child[order]
             fields = [x[order] for x in fields]
-    return NodeGenes(*fields), np.bincount(child, minlength=len(a))
+    return NodeGenes(*fields), np.bincount(child, minlength=len(a)), merged
 
 
 def _cross_conns(
@@ -132,7 +141,9 @@ def _cross_conns(
     both: np.ndarray,
     config: Config,
     rng: np.random.Generator,
-) -> tuple[ConnectionGenes, np.ndarray, np.ndarray]:
+) -> tuple[ConnectionGenes, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The children's connection genes, their counts, which children may have a cycle, and the parent
+    rows the genes came from (None when some child took genes of both parents)."""
     pc = pool.conns
     counts = pool.conn_counts[a]
     rows = ranges(pool.conn_offsets[a], counts)
@@ -157,9 +168,11 @@ def _cross_conns(
     weight[matched[take]] = pc.weight[from_b[take]]
     disabled[matched] |= ~pc.enabled[from_b]
     from_a = np.ones(len(rows), dtype=bool)
+    from_rows = rows
     if both.any():
         extra_rows, extra_child = _only_in_b(pool.conn_offsets, pool.conn_counts, pool.conn_keys, pc.innovation, a, b, both)
         if len(extra_rows):
+            from_rows = None
             child = np.concatenate((child, extra_child))
             innovation = np.concatenate((innovation, pc.innovation[extra_rows]))
             src = np.concatenate((src, pc.src[extra_rows]))
@@ -180,7 +193,7 @@ def _cross_conns(
     risky = ~from_a | (enabled & ~enabled_in_a)
     maybe_cyclic = np.bincount(child[risky], minlength=len(a)) > 0
     conns = ConnectionGenes(innovation, src, dst, weight, enabled)
-    return conns, np.bincount(child, minlength=len(a)), maybe_cyclic
+    return conns, np.bincount(child, minlength=len(a)), maybe_cyclic, from_rows
 
 
 def _only_in_b(
@@ -217,18 +230,39 @@ def _check_unique_pairs(
 
 
 def _cyclic_genomes(pool: GenePool, candidates: np.ndarray) -> np.ndarray:
-    """Which of the genomes ``candidates`` have a cycle of enabled connections: (k,) int64 genome indices."""
-    sub = pool.take(candidates)
-    src, dst = sub.edge_nodes()
-    on = sub.conns.enabled
-    depth = longest_path_depths(len(sub.nodes.id), src[on], dst[on])
-    cyclic = np.unique(sub.node_genome[depth < 0])
-    return candidates[cyclic]
+    """Which of the genomes ``candidates`` ((P,) bool) have a cycle of enabled connections: genome indices."""
+    src, dst = pool.edge_nodes()
+    on = pool.conns.enabled & candidates[pool.conn_genome]
+    depth = longest_path_depths(len(pool.nodes.id), src[on], dst[on])
+    return np.unique(pool.node_genome[depth < 0])
 
 
 def replace_genomes(pool: GenePool, index: np.ndarray, genomes: list) -> GenePool:
-    """``pool`` with genome ``index[j]`` replaced by ``genomes[j]`` (keys kept)."""
+    """``pool`` with genome ``index[j]`` replaced by ``genomes[j]`` (keys kept).
+
+    When each new genome has the same genes as the one it replaces, but
+    other values (the repairs of ``cross_pool`` and ``toggle_pool`` only change
+    enabled flags), their rows are overwritten in copies of the arrays and
+    the pool's derived arrays (keys, edges) carry over; otherwise the pool
+    is rebuilt.
+    """
     index = np.asarray(index, dtype=np.int64)
+    if all(
+        np.array_equal(g.conns.innovation, pool.conns.innovation[pool.conn_offsets[i] : pool.conn_offsets[i + 1]])
+        and np.array_equal(g.nodes.id, pool.nodes.id[pool.node_offsets[i] : pool.node_offsets[i + 1]])
+        for i, g in zip(index.tolist(), genomes)
+    ):
+        node_rows = ranges(pool.node_offsets[index], pool.node_counts[index])
+        conn_rows = ranges(pool.conn_offsets[index], pool.conn_counts[index])
+        nodes = NodeGenes(*(a.copy() for a in pool.nodes))
+        conns = ConnectionGenes(*(a.copy() for a in pool.conns))
+        for f in range(2, len(nodes)):  # ids and kinds are the same
+            nodes[f][node_rows] = np.concatenate([g.nodes[f] for g in genomes])
+        for f in (3, 4):  # weight, enabled (innovation, src, dst are the same)
+            conns[f][conn_rows] = np.concatenate([g.conns[f] for g in genomes])
+        return GenePool._trusted(
+            pool.config, nodes, conns, pool.node_offsets, pool.conn_offsets, pool.keys
+        )._with_cache_of(pool)
     keep = np.ones(len(pool), dtype=bool)
     keep[index] = False
     kept = np.flatnonzero(keep)

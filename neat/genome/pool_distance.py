@@ -11,14 +11,14 @@ sums along the genes (genomes are contiguous runs of a pool).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..config import Config, SpeciationConfig
-from .pool import GenePool, ranges
+from .pool import KEY_SHIFT, GenePool, offsets_of, ranges
 
-__all__ = ["pool_distances"]
+__all__ = ["pool_distances", "pair_distances", "matching_counts", "first_within"]
 
 _CHUNK_VALUES = 1 << 23
 """Bound on representatives x genes per pass (the temporaries are this many float64s)."""
@@ -115,26 +115,35 @@ def pool_distances(
     ``distance(pool[rows[i]], representatives[r], config)``.
     """
     sc = _speciation_config(config)
-    rows = np.arange(len(pool)) if rows is None else np.asarray(rows, dtype=np.int64)
+    rows = None if rows is None else np.asarray(rows, dtype=np.int64)
+    k = len(pool) if rows is None else len(rows)
     r_count = len(representatives)
-    out = np.empty((len(rows), r_count))
-    if r_count == 0 or len(rows) == 0:
+    out = np.empty((k, r_count))
+    if r_count == 0 or k == 0:
         return out
-    genes = max(1, int(pool.conn_counts[rows].sum()) + int(pool.node_counts[rows].sum()))
+    genes = len(pool.conns.innovation) + len(pool.nodes.id)
+    if rows is not None:
+        genes = max(1, int(pool.conn_counts[rows].sum()) + int(pool.node_counts[rows].sum()))
     per_pass = max(1, _CHUNK_VALUES // genes)
     for first in range(0, r_count, per_pass):
-        reps = representatives.take(np.arange(first, min(first + per_pass, r_count)))
+        last = min(first + per_pass, r_count)
+        reps = representatives if (first, last) == (0, r_count) else representatives.take(np.arange(first, last))
         out[:, first : first + len(reps)] = _distances(pool, rows, reps, sc).T
     return out
 
 
-def _distances(pool: GenePool, rows: np.ndarray, reps: GenePool, sc: SpeciationConfig) -> np.ndarray:
-    """(R, k) distances of genomes ``rows`` to the representatives ``reps``."""
+def _genes(offsets: np.ndarray, counts: np.ndarray, rows: np.ndarray | None) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Gene rows of genomes ``rows`` (a slice for all), their counts and run bounds."""
+    if rows is None:
+        return slice(None), counts, offsets
+    counts = counts[rows]
+    return ranges(offsets[rows], counts), counts, offsets_of(counts)
+
+
+def _distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc: SpeciationConfig) -> np.ndarray:
+    """(R, k) distances of genomes ``rows`` (None: all) to the representatives ``reps``."""
     neat_python = sc.distance_formula == "neat_python"
-    counts = pool.conn_counts[rows]
-    gene_rows = ranges(pool.conn_offsets[rows], counts)
-    bounds = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=bounds[1:])
+    gene_rows, counts, bounds = _genes(pool.conn_offsets, pool.conn_counts, rows)
     innovation = pool.conns.innovation[gene_rows]
     columns = {"weight": reps.conns.weight}
     if neat_python:
@@ -147,7 +156,7 @@ def _distances(pool: GenePool, rows: np.ndarray, reps: GenePool, sc: SpeciationC
     diff *= match
     weight_sum = _segment_sums(diff, bounds)
     excess_own = _segment_sums(innovation[None, :] > dense.top[:, None], bounds)
-    own_top = np.full(len(rows), -1, dtype=np.int64)
+    own_top = np.full(len(counts), -1, dtype=np.int64)
     nonempty = counts > 0
     own_top[nonempty] = innovation[bounds[1:][nonempty] - 1]
     held_up_to = np.searchsorted(dense.keys, own_top, side="right")  # (k,)
@@ -170,13 +179,10 @@ def _distances(pool: GenePool, rows: np.ndarray, reps: GenePool, sc: SpeciationC
     return delta
 
 
-def _node_distances(pool: GenePool, rows: np.ndarray, reps: GenePool, sc: SpeciationConfig) -> np.ndarray:
+def _node_distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc: SpeciationConfig) -> np.ndarray:
     """The node terms of the distance, (R, k)."""
     n_in = pool.config.num_inputs
-    counts = pool.node_counts[rows]
-    node_rows = ranges(pool.node_offsets[rows], counts)
-    bounds = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=bounds[1:])
+    node_rows, counts, bounds = _genes(pool.node_offsets, pool.node_counts, rows)
     ids = pool.nodes.id[node_rows]
     rn = reps.nodes
     dense = _dense(rn.id, reps.node_offsets, {"bias": rn.bias, "response": rn.response,
@@ -203,3 +209,226 @@ def _node_distances(pool: GenePool, rows: np.ndarray, reps: GenePool, sc: Specia
     return sc.node_disjoint_coefficient * disjoint / np.maximum(counts[None, :], dense.count[:, None]) + (
         sc.node_attribute_coefficient * mean
     )
+
+
+# --- sparse: the distances of chosen (genome, representative) pairs ---------------------------------
+def pair_distances(
+    pool: GenePool, genomes: np.ndarray, representatives: GenePool, reps: np.ndarray, config: Config | SpeciationConfig
+) -> np.ndarray:
+    """``distance(pool[genomes[q]], representatives[reps[q]])`` for each pair ``q``, in one pass.
+
+    Every gene of each pair's genome looks itself up in its representative
+    through the representatives' sorted ``(representative, innovation)``
+    keys; the work is the pairs' genes, not genes x representatives.
+
+    Returns
+    -------
+    (q,) float64
+    """
+    sc = _speciation_config(config)
+    g = np.asarray(genomes, dtype=np.int64)
+    r = np.asarray(reps, dtype=np.int64)
+    q = len(g)
+    if q == 0:
+        return np.empty(0)
+    pc, rc = pool.conns, representatives.conns
+    counts = pool.conn_counts[g]
+    rows = ranges(pool.conn_offsets[g], counts)
+    pair = np.repeat(np.arange(q), counts)
+    innovation = pc.innovation[rows]
+    rep_keys = representatives.conn_keys
+    wanted = (r[pair] << KEY_SHIFT) | innovation
+    if len(rep_keys):
+        at = np.minimum(np.searchsorted(rep_keys, wanted), len(rep_keys) - 1)
+        match = rep_keys[at] == wanted
+    else:
+        at, match = np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    matching = np.bincount(pair, weights=match, minlength=q)
+    rep_weight = rc.weight[at] if len(rep_keys) else np.zeros(len(at))
+    diff = np.abs(pc.weight[rows] - rep_weight) * match
+    weight_sum = np.bincount(pair, weights=diff, minlength=q)
+    rep_count = representatives.conn_counts[r]
+    rep_top = np.full(q, -1, dtype=np.int64)
+    nonempty = rep_count > 0
+    rep_top[nonempty] = rc.innovation[representatives.conn_offsets[r + 1][nonempty] - 1]
+    excess_own = np.bincount(pair, weights=innovation > rep_top[pair], minlength=q)
+    own_top = np.full(q, -1, dtype=np.int64)
+    mine = counts > 0
+    own_top[mine] = pc.innovation[pool.conn_offsets[g + 1][mine] - 1]
+    rep_upto = np.searchsorted(rep_keys, (r << KEY_SHIFT) | own_top, side="right") - representatives.conn_offsets[r]
+    excess = excess_own + (rep_count - np.maximum(rep_upto, 0))
+    disjoint = counts + rep_count - 2 * matching - excess
+    n = _normalizer(counts, rep_count, sc.normalize_min_genes)
+    if sc.distance_formula == "neat_python":
+        differs = (pc.enabled[rows] != (rc.enabled[at] if len(rep_keys) else False)) & match
+        attribute_sum = weight_sum + np.bincount(pair, weights=differs, minlength=q)
+        delta = (
+            sc.excess_coefficient * excess + sc.disjoint_coefficient * disjoint + sc.weight_coefficient * attribute_sum
+        ) / n
+    else:
+        mean_diff = np.divide(weight_sum, matching, out=np.zeros(q), where=matching > 0)
+        delta = sc.excess_coefficient * excess / n + sc.disjoint_coefficient * disjoint / n
+        delta += sc.weight_coefficient * mean_diff
+    if sc.node_disjoint_coefficient or sc.node_attribute_coefficient:
+        delta += _pair_node_distances(pool, g, representatives, r, sc)
+    return delta
+
+
+def _pair_node_distances(
+    pool: GenePool, g: np.ndarray, representatives: GenePool, r: np.ndarray, sc: SpeciationConfig
+) -> np.ndarray:
+    """The node terms of ``pair_distances``."""
+    n_in = pool.config.num_inputs
+    q = len(g)
+    pn, rn = pool.nodes, representatives.nodes
+    counts = pool.node_counts[g]
+    rows = ranges(pool.node_offsets[g], counts)
+    pair = np.repeat(np.arange(q), counts)
+    ids = pn.id[rows]
+    rep_keys = representatives.node_keys
+    wanted = (r[pair] << KEY_SHIFT) | ids
+    at = np.minimum(np.searchsorted(rep_keys, wanted), len(rep_keys) - 1)
+    match = rep_keys[at] == wanted
+    rep_count = representatives.node_counts[r]
+    matching = np.bincount(pair, weights=match, minlength=q)
+    disjoint = counts + rep_count - 2 * matching
+    attr = match & (ids >= n_in)
+    diff = (
+        np.abs(pn.bias[rows] - rn.bias[at])
+        + np.abs(pn.response[rows] - rn.response[at])
+        + (pn.activation[rows] != rn.activation[at])
+        + (pn.aggregation[rows] != rn.aggregation[at])
+    ) * attr
+    attr_sum = np.bincount(pair, weights=diff, minlength=q)
+    if sc.distance_formula == "neat_python":
+        larger = np.maximum(counts, rep_count) - n_in
+        return (sc.node_disjoint_coefficient * disjoint + sc.node_attribute_coefficient * attr_sum) / larger
+    attr_count = np.bincount(pair, weights=attr, minlength=q)
+    mean = np.divide(attr_sum, attr_count, out=np.zeros(q), where=attr_count > 0)
+    return sc.node_disjoint_coefficient * disjoint / np.maximum(counts, rep_count) + sc.node_attribute_coefficient * mean
+
+
+_TURNS = 3
+"""Candidate representatives tried one at a time per genome before the rest are tried all at once."""
+
+_FEW = 8
+"""An innovation held by at most this many representatives (or lacked by at most this many) is counted
+pair by pair; the others (held by some but not most) by a matrix product."""
+
+
+def matching_counts(pool: GenePool, rows: np.ndarray, representatives: GenePool) -> np.ndarray:
+    """``(k, R)``: how many connection genes (innovation numbers) genome ``rows[i]`` shares with each representative.
+
+    The representatives' innovations fall in three groups: held by nearly
+    all of them (counted for every representative, less the few that lack
+    it), held by few (counted for those few), and the rest, usually a
+    handful of columns, counted by one matrix product of 0/1 indicators.
+    The work is one pass over the genomes' genes plus that small product.
+
+    Returns
+    -------
+    (k, R) float32 holding whole numbers (exact below 2**24)
+    """
+    r_count = len(representatives)
+    rows = np.asarray(rows, dtype=np.int64)
+    unique, col = np.unique(representatives.conns.innovation, return_inverse=True)
+    has = np.zeros((r_count, len(unique)), dtype=bool)
+    has[representatives.conn_genome, col] = True
+    holders = has.sum(axis=0)
+    most = holders >= r_count - _FEW  # counted for all, less the few that lack it
+    few = ~most & (holders <= _FEW)  # counted for the few that hold it
+    middle = ~most & ~few
+    listed = np.where(most[None, :], ~has, has) & ~middle[None, :]  # (R, U): the pairs to count one by one
+    listed_col, listed_rep = np.nonzero(listed.T)
+    first = offsets_of(np.bincount(listed_col, minlength=len(unique)))
+
+    counts = pool.conn_counts[rows]
+    gene_rows = ranges(pool.conn_offsets[rows], counts)
+    genome = np.repeat(np.arange(len(rows)), counts)
+    innovation = pool.conns.innovation[gene_rows]
+    at = np.minimum(np.searchsorted(unique, innovation), max(len(unique) - 1, 0))
+    known = unique[at] == innovation if len(unique) else np.zeros(len(innovation), dtype=bool)
+    genome, at = genome[known], at[known]
+    if middle.any():
+        mid = np.cumsum(middle) - 1  # column among the middle ones
+        in_middle = middle[at]
+        indicator = np.zeros((len(rows), int(middle.sum())), dtype=np.float32)
+        indicator[genome[in_middle], mid[at[in_middle]]] = 1.0
+        out = indicator @ has[:, middle].T.astype(np.float32)
+    else:
+        out = np.zeros((len(rows), r_count), dtype=np.float32)
+    out += np.bincount(genome[most[at]], minlength=len(rows)).astype(np.float32)[:, None]
+    span = first[at + 1] - first[at]
+    if span.any():
+        pair_genome = np.repeat(genome, span)
+        pair_rep = listed_rep[ranges(first[at], span)]
+        sign = np.where(most[at], np.float32(-1), np.float32(1)).repeat(span)
+        np.add.at(out, (pair_genome, pair_rep), sign)
+    return out
+
+
+def first_within(
+    pool: GenePool, representatives: GenePool, threshold: float, config: Config | SpeciationConfig,
+    rows: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each genome: the first representative (in order) within ``threshold``, and the distance to it.
+
+    The same answer as scanning ``pool_distances`` row by row, found with
+    far less work when representatives are many: ``matching_counts`` gives
+    every pair's excess plus disjoint count ``E + D = n_g + n_r - 2 M``,
+    and the distance is at least ``min(c1, c2) (E + D) / N`` (its other
+    terms are never negative); only the pairs whose bound is below the
+    threshold get their exact distance (``pair_distances``).
+
+    Returns
+    -------
+    first : (k,) int64
+        Index of the representative, -1 for none.
+    distance : (k,) float64
+        The distance to it (inf for none).
+    """
+    sc = _speciation_config(config)
+    rows = np.arange(len(pool)) if rows is None else np.asarray(rows, dtype=np.int64)
+    first = np.full(len(rows), -1, dtype=np.int64)
+    distance = np.full(len(rows), np.inf)
+    r_count = len(representatives)
+    if r_count == 0 or len(rows) == 0:
+        return first, distance
+    slope = min(sc.excess_coefficient, sc.disjoint_coefficient)
+    # unmatched genes u = n_g + n_r - 2 M are candidates when slope u / N < threshold, N the normalizer:
+    # u < (threshold / slope) N, with a margin for rounding (an extra candidate costs one exact distance).
+    allowed = np.float32(np.inf if slope == 0.0 else threshold / slope * (1 + 1e-6) + 1e-6)
+    rep_count = representatives.conn_counts.astype(np.float32)
+    rep_small = representatives.conn_counts < sc.normalize_min_genes
+    block = max(1, (1 << 22) // r_count)
+    for start in range(0, len(rows), block):
+        chunk = rows[start : start + block]
+        own_count = pool.conn_counts[chunk]
+        own = own_count.astype(np.float32)
+        matched = matching_counts(pool, chunk, representatives)
+        matched *= -2
+        matched += own[:, None]
+        matched += rep_count[None, :]  # now the unmatched count
+        n = np.maximum(own[:, None], rep_count[None, :])
+        n[(own_count < sc.normalize_min_genes)[:, None] & rep_small[None, :]] = 1.0
+        n[n == 0] = 1.0
+        n *= allowed
+        i, j = np.nonzero(matched < n)  # row-major: each genome's candidates in representative order
+        if not len(i):
+            continue
+        # Each genome's candidates in turn: most genomes are within the threshold of their first one.
+        rank = np.arange(len(i)) - np.repeat(np.flatnonzero(np.r_[True, i[1:] != i[:-1]]), np.bincount(i)[np.unique(i)])
+        open_ = np.ones(len(chunk), dtype=bool)
+        for turn in range(_TURNS + 1):
+            now = (rank == turn) if turn < _TURNS else (rank >= turn)
+            now &= open_[i]
+            if not now.any():
+                break
+            pi, pj = i[now], j[now]
+            d = pair_distances(pool, chunk[pi], representatives, pj, sc)
+            ok = d < threshold
+            hits, at = np.unique(pi[ok], return_index=True)  # the first within, per genome (pairs in order)
+            first[start + hits] = pj[ok][at]
+            distance[start + hits] = d[ok][at]
+            open_[hits] = False
+    return first, distance

@@ -101,11 +101,11 @@ def mutate_pool_structure(
 
 # --- building pools from pools ------------------------------------------------------
 def _with(pool: GenePool, nodes: NodeGenes | None = None, conns: ConnectionGenes | None = None) -> GenePool:
-    """``pool`` with new arrays for the same gene rows."""
+    """``pool`` with new attribute arrays for the same gene rows (ids, innovations and endpoints unchanged)."""
     return GenePool._trusted(
         pool.config, pool.nodes if nodes is None else nodes, pool.conns if conns is None else conns,
         pool.node_offsets, pool.conn_offsets, pool.keys,
-    )
+    )._with_cache_of(pool)
 
 
 def _merged(old_keys: np.ndarray, new_keys: np.ndarray) -> np.ndarray:
@@ -120,30 +120,53 @@ def _inserted(
     new_nodes: NodeGenes | None,
     conn_genome: np.ndarray,
     new_conns: ConnectionGenes,
+    new_ends: tuple[np.ndarray, np.ndarray],
 ) -> GenePool:
-    """``pool`` (with connection arrays ``conns``) plus new genes of the genomes ``*_genome``, kept sorted."""
+    """``pool`` (with connection arrays ``conns``) plus new genes of the genomes ``*_genome``, kept sorted.
+
+    ``new_ends`` are the new connections' endpoints as node rows, the new
+    nodes numbered after the old ones (``len(pool.nodes.id) + j`` for
+    ``new_nodes`` row ``j``): the merged pool's ``edge_nodes()`` follow
+    without a search.
+    """
     p = len(pool)
     nodes, node_counts = pool.nodes, pool.node_counts
+    old_src, old_dst = pool.edge_nodes()
+    node_row = None
     if new_nodes is not None and len(node_genome):
         order = _merged(pool.node_keys, (node_genome << KEY_SHIFT) | new_nodes.id)
         nodes = NodeGenes(*(np.concatenate((old, new))[order] for old, new in zip(nodes, new_nodes)))
         node_counts = node_counts + np.bincount(node_genome, minlength=p)
+        node_row = np.empty(len(order), dtype=np.int64)
+        node_row[order] = np.arange(len(order))  # old and new node rows -> rows of the merged pool
     order = _merged(pool.conn_keys, (conn_genome << KEY_SHIFT) | new_conns.innovation)
     merged = ConnectionGenes(*(np.concatenate((old, new))[order] for old, new in zip(conns, new_conns)))
     conn_counts = pool.conn_counts + np.bincount(conn_genome, minlength=p)
-    return GenePool._trusted(pool.config, nodes, merged, offsets_of(node_counts), offsets_of(conn_counts), pool.keys)
+    result = GenePool._trusted(pool.config, nodes, merged, offsets_of(node_counts), offsets_of(conn_counts), pool.keys)
+    src = np.concatenate((old_src, new_ends[0]))[order]
+    dst = np.concatenate((old_dst, new_ends[1]))[order]
+    if node_row is not None:
+        src, dst = node_row[src], node_row[dst]
+    result._set_edges(src, dst)
+    return result
 
 
 def _kept(pool: GenePool, keep_nodes: np.ndarray | None, keep_conns: np.ndarray) -> GenePool:
-    """``pool`` without the gene rows not kept."""
+    """``pool`` without the gene rows not kept (a kept connection's endpoints are kept nodes)."""
     p = len(pool)
     nodes, node_counts = pool.nodes, pool.node_counts
+    src, dst = pool.edge_nodes()
+    src, dst = src[keep_conns], dst[keep_conns]
     if keep_nodes is not None:
         nodes = pool.nodes.take(keep_nodes)
         node_counts = np.bincount(pool.node_genome[keep_nodes], minlength=p)
+        new_row = np.cumsum(keep_nodes) - 1  # old node row -> row among the kept ones
+        src, dst = new_row[src], new_row[dst]
     conns = pool.conns.take(keep_conns)
     conn_counts = np.bincount(pool.conn_genome[keep_conns], minlength=p)
-    return GenePool._trusted(pool.config, nodes, conns, offsets_of(node_counts), offsets_of(conn_counts), pool.keys)
+    result = GenePool._trusted(pool.config, nodes, conns, offsets_of(node_counts), offsets_of(conn_counts), pool.keys)
+    result._set_edges(src, dst)
+    return result
 
 
 # --- structural operators -----------------------------------------------------------
@@ -198,7 +221,13 @@ def add_nodes(
     )
     enabled = pc.enabled.copy()
     enabled[row] = False
-    return _inserted(pool, pc._replace(enabled=enabled), genomes, new_nodes, np.repeat(genomes, 2), new_conns)
+    edge_src, edge_dst = pool.edge_nodes()
+    new_row = len(pool.nodes.id) + np.arange(k)  # the new nodes, numbered after the old ones
+    ends = (
+        np.stack((edge_src[row], new_row), axis=1).reshape(-1),
+        np.stack((new_row, edge_dst[row]), axis=1).reshape(-1),
+    )
+    return _inserted(pool, pc._replace(enabled=enabled), genomes, new_nodes, np.repeat(genomes, 2), new_conns, ends)
 
 
 def add_connections(
@@ -253,7 +282,8 @@ def add_connections(
         sample_attribute(rng, cfg, "weight", int(new.sum())),
         np.ones(int(new.sum()), dtype=bool),
     )
-    return _inserted(pool, pc._replace(enabled=enabled), genomes[:0], None, genomes[new], new_conns)
+    return _inserted(pool, pc._replace(enabled=enabled), genomes[:0], None, genomes[new], new_conns,
+                     (src[new], dst[new]))
 
 
 def _acyclic_additions(pool: GenePool, src: np.ndarray, dst: np.ndarray, fits: np.ndarray) -> np.ndarray:
@@ -279,30 +309,32 @@ def _acyclic_additions(pool: GenePool, src: np.ndarray, dst: np.ndarray, fits: n
 def reaches(num_nodes: int, src: np.ndarray, dst: np.ndarray, starts: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """For each query ``q``: is there a path ``starts[q] -> ... -> targets[q]`` over the edges ``src -> dst``?
 
-    All queries are searched together, one level per pass.
+    All queries are searched together, one level per pass, for an acyclic
+    graph (a feed-forward gene pool's enabled edges): a node met again at a
+    later level is searched again rather than remembered, which costs
+    little on shallow graphs and keeps each pass a few array operations.
 
     Returns
     -------
     (q,) bool
     """
-    q = len(starts)
     found = starts == targets
     order = np.argsort(src, kind="stable")
     out = dst[order]
     first = offsets_of(np.bincount(src, minlength=num_nodes))
     query, node = np.flatnonzero(~found), starts[~found]
-    seen = np.unique(query * num_nodes + node)
-    while len(query):
+    for _ in range(num_nodes):  # at most the longest path
+        if not len(query):
+            break
         degree = first[node + 1] - first[node]
         query = np.repeat(query, degree)
         node = out[ranges(first[node], degree)]
         hit = node == targets[query]
         found[query[hit]] = True
-        keys = np.unique(query * num_nodes + node)
-        keys = keys[~np.isin(keys, seen, assume_unique=True) & ~found[keys // num_nodes]]
-        seen = np.union1d(seen, keys)
+        keep = ~found[query]
+        keys = np.unique(query[keep] * num_nodes + node[keep])
         query, node = keys // num_nodes, keys % num_nodes
-    return found[:q]
+    return found
 
 
 def delete_nodes(

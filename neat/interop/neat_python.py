@@ -341,6 +341,13 @@ def _species_section(r: Reader, speciation: dict[str, Any]) -> dict[tuple[str, s
         if value is not None:
             speciation[ours] = value
             origin[("speciation", ours)] = r.shown(s, key)
+    # The forks that steer the threshold move it by threshold_adjust_rate, a fixed distance,
+    # every generation: our 'fixed' rule, not the default adaptive relative step.
+    for key in ("threshold_adjust_rate", "target_num_species"):
+        if r.get(s, key) is not None:
+            speciation["threshold_adjust"] = "fixed"
+            origin[("speciation", "threshold_adjust")] = r.shown(s, key)
+            break
     if r.get(s, "threshold_max") is not None:
         r.unmapped(s, "threshold_max", "the steered threshold has no upper bound here")
     return origin

@@ -1,3 +1,4 @@
+import json
 import os
 import zipfile
 
@@ -5,9 +6,10 @@ import numpy as np
 import pytest
 
 from neat import CheckpointError, Config
+from neat.evolution import checkpoint
 from neat.evolution.checkpoint import Checkpointer, load_checkpoint, save_checkpoint
 from neat.evolution.population import Population
-from neat.evolution.reporting import StatisticsReporter
+from neat.evolution.reporting import Reporter, StatisticsReporter
 
 from .test_population import weight_sum
 
@@ -140,3 +142,48 @@ def test_mismatched_config_is_named(tmp_path):
     other = CFG.replace(mutation={"node_add_prob": 0.5})
     with pytest.raises(CheckpointError, match=r"another config: \[mutation\] node_add_prob: checkpoint 0.2, given 0.5"):
         load_checkpoint(path, config=other)
+
+
+def test_threshold_steering_state_round_trips_and_old_checkpoints_load(tmp_path):
+    cfg = CFG.replace(speciation={"target_species": 4, "compatibility_threshold": 1.0})
+
+    class Thresholds(Reporter):
+        def __init__(self):
+            self.seen = []
+
+        def end_generation(self, population):
+            s = population.species
+            self.seen.append((len(s), s.threshold, s.threshold_step, s.threshold_side))
+
+    n, k = 16, 7
+    full, head, tail = Thresholds(), Thresholds(), Thresholds()
+    straight = Population(cfg, reporters=[full])
+    history = _history(straight, n)
+    first = Population(cfg, reporters=[head])
+    head_history = _history(first, k)
+    state = first.species
+    assert state.threshold_step is not None and state.threshold_side != 0  # the steering is under way
+    path = tmp_path / "k.npz"
+    save_checkpoint(first, path)
+    resumed = load_checkpoint(path, config=cfg, reporters=[tail])
+    assert (resumed.species.threshold, resumed.species.threshold_step, resumed.species.threshold_side) == (
+        state.threshold, state.threshold_step, state.threshold_side
+    )
+    assert head_history + _history(resumed, n - k) == history
+    assert head.seen + tail.seen == full.seen  # thresholds, steps and sides bit for bit
+    assert resumed.genomes == straight.genomes
+
+    # A checkpoint written before the steering state was saved loads with a fresh steering state.
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(arrays.pop("meta").tobytes())
+    arrays.pop("digest")
+    for key in ("threshold_step", "threshold_side"):
+        del meta["species_set"][key]
+    meta_bytes = json.dumps(meta).encode("utf-8")
+    arrays["meta"] = np.frombuffer(meta_bytes, dtype=np.uint8)
+    arrays["digest"] = np.frombuffer(checkpoint._digest(meta_bytes, arrays).encode("ascii"), dtype=np.uint8)
+    old = tmp_path / "old.npz"
+    np.savez(old, **arrays)
+    legacy = load_checkpoint(old).species
+    assert (legacy.threshold, legacy.threshold_step, legacy.threshold_side) == (state.threshold, None, 0)

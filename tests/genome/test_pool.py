@@ -97,3 +97,23 @@ def test_genome_keys_are_checked_and_kept_in_json():
     assert "key=7" in repr(genome)
     with pytest.raises(InvalidGenomeError, match="key must be an integer"):
         genome.with_key("seven")
+
+
+@given(gene_pools(min_size=3), st.data())
+def test_replace_genomes_swaps_in_the_new_genes(family, data):
+    from neat.genome.pool_crossover import replace_genomes
+
+    pool = family.pool
+    index = sorted(data.draw(st.sets(st.integers(0, len(pool) - 1), min_size=1, max_size=2)))
+    # Same genes with flipped flags (the fast path), or another genome's genes (a rebuild).
+    same = data.draw(st.booleans())
+    new = [pool[i].replace(conns=pool[i].conns._replace(enabled=~pool[i].conns.enabled)) if same
+           else pool[(i + 1) % len(pool)].copy() for i in index]
+    out = replace_genomes(pool, np.array(index), new)
+    for i in range(len(pool)):
+        expected = new[index.index(i)] if i in index else pool[i]
+        assert out[i] == expected
+    assert out.keys.tolist() == pool.keys.tolist()
+    src, dst = out.edge_nodes()
+    fresh = GenePool(out.config, out.nodes, out.conns, out.node_offsets, out.conn_offsets)
+    assert np.array_equal(src, fresh.edge_nodes()[0]) and np.array_equal(dst, fresh.edge_nodes()[1])

@@ -22,7 +22,7 @@ from neat.genome.innovation import InnovationTracker
 from neat.genome.mutation import add_connection, add_node
 from neat.genome.pool import GenePool
 from neat.genome.pool_crossover import cross_pool
-from neat.genome.pool_distance import pool_distances
+from neat.genome.pool_distance import first_within, matching_counts, pair_distances, pool_distances
 from neat.genome.pool_mutation import add_connections, add_nodes, mutate_pool, reaches
 from neat.rng import make_rng
 from neat.testing import configs, gene_pools, genome_families
@@ -41,6 +41,32 @@ def test_pool_distances_equal_the_pairwise_distance(family, data):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
+@given(gene_pools(max_size=6), st.data())
+def test_pair_distances_and_matching_counts_are_exact(family, data):
+    pool, config = family.pool, family.config
+    reps = pool.take(np.array(data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=4))))
+    g, r = np.nonzero(np.ones((len(pool), len(reps)), dtype=bool))
+    expected = np.array([distance(pool[i], reps[j], config) for i, j in zip(g, r)])
+    np.testing.assert_allclose(pair_distances(pool, g, reps, r, config), expected, rtol=1e-12, atol=1e-12)
+    shared = [[len(set(pool[i].conns.innovation.tolist()) & set(reps[j].conns.innovation.tolist()))
+               for j in range(len(reps))] for i in range(len(pool))]
+    assert matching_counts(pool, np.arange(len(pool)), reps).tolist() == shared
+
+
+@given(gene_pools(max_size=6), st.floats(0.1, 5.0), st.data())
+def test_first_within_is_the_first_representative_within_the_threshold(family, threshold, data):
+    pool, config = family.pool, family.config
+    reps = pool.take(np.array(data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=5))))
+    d = np.array([[distance(a, b, config) for b in reps] for a in pool])
+    first, dist = first_within(pool, reps, threshold, config)
+    for i in range(len(pool)):
+        within = np.flatnonzero(d[i] < threshold)
+        if within.size and abs(d[i, within[0]] - threshold) > 1e-9:
+            assert first[i] == within[0] and np.isclose(dist[i], d[i, within[0]], rtol=1e-12, atol=1e-12)
+        elif not within.size and np.all(np.abs(d[i] - threshold) > 1e-9):
+            assert first[i] == -1 and dist[i] == np.inf
+
+
 # --- graph search ---------------------------------------------------------------------
 @given(st.integers(1, 12), st.data())
 def test_reaches_agrees_with_reachable_from(n, data):
@@ -52,6 +78,13 @@ def test_reaches_agrees_with_reachable_from(n, data):
     targets = np.array([b for _, b in queries], dtype=np.int64)
     expected = [bool(reachable_from(n, src, dst, int(a))[int(b)]) for a, b in queries]
     assert reaches(n, src, dst, starts, targets).tolist() == expected
+
+
+def _assert_edges_are_right(pool):
+    """The endpoints an operator handed down to its pool are those a search finds."""
+    src, dst = pool.edge_nodes()
+    fresh = GenePool(pool.config, pool.nodes, pool.conns, pool.node_offsets, pool.conn_offsets)
+    assert np.array_equal(src, fresh.edge_nodes()[0]) and np.array_equal(dst, fresh.edge_nodes()[1])
 
 
 # --- crossover --------------------------------------------------------------------------
@@ -82,6 +115,7 @@ def test_cross_pool_children_take_their_genes_from_their_parents(family, data):
     equal = np.array([data.draw(st.booleans()) for _ in a])
     children, repaired = cross_pool(pool, a, b, equal, family.config, make_rng(data.draw(st.integers(0, 99))))
     assert len(children) == len(a) and repaired <= len(a)
+    _assert_edges_are_right(children)
     for c, (i, j, e) in enumerate(zip(a.tolist(), b.tolist(), equal.tolist())):
         if j < 0:
             assert children[c] == pool[i]  # a copy, bit for bit
@@ -169,6 +203,7 @@ def test_mutate_pool_keeps_every_genome_valid_and_the_others_untouched(config, d
             assert tracker.innovation(s, d) == n
         assert len(tracker) == known >= before
         assert pool_after.nodes.id.max() < tracker.next_node_id
+        _assert_edges_are_right(pool_after)
         pool = pool_after
 
 

@@ -275,6 +275,10 @@ def test_target_num_species_and_threshold_steering():
     config = load(edit(text, "DefaultSpeciesSet", "threshold_min", "0.5"))
     assert (config.speciation.target_species, config.speciation.threshold_adjust_step,
             config.speciation.threshold_min) == (5, 0.1, 0.5)
+    # the forks move the threshold by a fixed distance every generation: our 'fixed' rule
+    assert config.speciation.threshold_adjust == "fixed"
+    assert load(edit(XOR, "DefaultSpeciesSet", "target_num_species", "5")).speciation.threshold_adjust == "fixed"
+    assert load(XOR.read_text()).speciation.threshold_adjust == "adaptive"  # no steering: the default, unused
     with pytest.raises(ConfigError, match=r"\[DefaultSpeciesSet\] threshold_max = 10"):
         load(edit(XOR, "DefaultSpeciesSet", "threshold_max", "10"))
 
