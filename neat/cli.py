@@ -276,8 +276,12 @@ def _info(args: argparse.Namespace) -> int:
     print(f"generation      {population.generation}")
     print(f"evaluations     {population.evaluations}")
     if population.best_genome is not None:
-        hidden, enabled = population.best_genome.size()
-        print(f"best fitness    {population.best_fitness:.6g} ({hidden} hidden nodes, {enabled} enabled connections)")
+        best = population.best_genome
+        hidden, enabled = best.size()
+        key = "" if best.key is None else f"genome {best.key}, "
+        print(f"best fitness    {population.best_fitness:.6g} ({key}{hidden} hidden nodes, {enabled} enabled connections)")
+    print(f"genome keys     {int(population.pool.keys.min())}..{int(population.pool.keys.max())} "
+          f"in this generation; the next new genome gets {population.next_key}")
     species = population.species.species
     best_first = sorted(species, key=lambda s: s.best_score, reverse=not population.minimize)
     shown = ", ".join(f"{s.key}: best {s.best_score:.4g}" for s in best_first[:8]) + (" ..." if len(species) > 8 else "")

@@ -21,6 +21,10 @@ from ..genome.pool_distance import first_within, pool_distances
 
 __all__ = ["Species", "SpeciesSet", "speciate", "steer_threshold", "species_score", "update_stagnation"]
 
+_DENSE_PAIRS = 1 << 14
+"""Up to this many (genome, representative) pairs, every distance is computed (fewer array operations);
+above it ``first_within`` computes only those a bound cannot rule out."""
+
 _VALUES_PER_PASS = 1 << 21
 """About this many (representative, gene) comparisons per distance pass (bounds the pass's memory)."""
 
@@ -160,7 +164,14 @@ def speciate(
     old = previous.species
     chosen = []  # pool rows of the new representatives, species after species
     if old and len(remaining):
-        first, distance = first_within(pool, previous.representatives(config), threshold, sc)
+        representatives = previous.representatives(config)
+        if len(pool) * len(old) <= _DENSE_PAIRS:  # few pairs: every distance, in one pass
+            d = pool_distances(pool, None, representatives, sc)
+            within = d < threshold
+            first = np.where(within.any(axis=1), np.argmax(within, axis=1), -1)
+            distance = d[np.arange(len(pool)), np.maximum(first, 0)]
+        else:  # many: only the pairs that can be within the threshold (a matching-count bound)
+            first, distance = first_within(pool, representatives, threshold, sc)
         joined = first >= 0
         if joined.any():
             order = np.lexsort((distance[joined], first[joined]))  # by species, then closest first

@@ -53,10 +53,11 @@ class _Dense(NamedTuple):
     top: np.ndarray  # (R,) largest key held (-1 if none)
 
 
-def _dense(keys: np.ndarray, offsets: np.ndarray, columns: dict[str, np.ndarray]) -> _Dense:
-    r = len(offsets) - 1
+def _dense(reps: GenePool, keys: np.ndarray, offsets: np.ndarray, owner: np.ndarray, counts: np.ndarray,
+           columns: dict[str, np.ndarray]) -> _Dense:
+    """The representatives' genes ``keys`` (innovations or node ids, ``offsets``/``owner``/``counts`` theirs) laid out densely."""
+    r = len(reps)
     unique = np.unique(keys)
-    owner = np.repeat(np.arange(r), np.diff(offsets))
     col = np.searchsorted(unique, keys)
     has = np.zeros((r, len(unique) + 1), dtype=bool)
     has[owner, col] = True
@@ -67,11 +68,10 @@ def _dense(keys: np.ndarray, offsets: np.ndarray, columns: dict[str, np.ndarray]
         dense[name] = table
     below = np.zeros((r, len(unique) + 1), dtype=np.int64)
     np.cumsum(has[:, :-1], axis=1, out=below[:, 1:])
-    count = np.diff(offsets)
     top = np.full(r, -1, dtype=np.int64)
-    nonempty = count > 0
+    nonempty = counts > 0
     top[nonempty] = keys[offsets[1:][nonempty] - 1]
-    return _Dense(unique, has, dense, count, below, top)
+    return _Dense(unique, has, dense, counts, below, top)
 
 
 def _lookup(dense: _Dense, keys: np.ndarray) -> np.ndarray:
@@ -148,14 +148,18 @@ def _distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc: Spec
     columns = {"weight": reps.conns.weight}
     if neat_python:
         columns["enabled"] = reps.conns.enabled
-    dense = _dense(reps.conns.innovation, reps.conn_offsets, columns)
+    dense = _dense(reps, reps.conns.innovation, reps.conn_offsets, reps.conn_genome, reps.conn_counts, columns)
     col = _lookup(dense, innovation)
+    r = len(reps)
+    # Three per-gene quantities, summed per genome in one pass: matches, weight differences, excess genes.
+    per_gene = np.empty((3, r, len(innovation)))
     match = dense.has[:, col]  # (R, n)
-    matching = _segment_sums(match, bounds)
-    diff = np.abs(pool.conns.weight[gene_rows] - dense.column["weight"][:, col])
-    diff *= match
-    weight_sum = _segment_sums(diff, bounds)
-    excess_own = _segment_sums(innovation[None, :] > dense.top[:, None], bounds)
+    per_gene[0] = match
+    np.subtract(pool.conns.weight[gene_rows], dense.column["weight"][:, col], out=per_gene[1])
+    np.abs(per_gene[1], out=per_gene[1])
+    per_gene[1] *= match
+    np.greater(innovation[None, :], dense.top[:, None], out=per_gene[2])
+    matching, weight_sum, excess_own = _segment_sums(per_gene.reshape(3 * r, -1), bounds).reshape(3, r, -1)
     own_top = np.full(len(counts), -1, dtype=np.int64)
     nonempty = counts > 0
     own_top[nonempty] = innovation[bounds[1:][nonempty] - 1]
@@ -185,8 +189,8 @@ def _node_distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc:
     node_rows, counts, bounds = _genes(pool.node_offsets, pool.node_counts, rows)
     ids = pool.nodes.id[node_rows]
     rn = reps.nodes
-    dense = _dense(rn.id, reps.node_offsets, {"bias": rn.bias, "response": rn.response,
-                                              "activation": rn.activation, "aggregation": rn.aggregation})
+    dense = _dense(reps, rn.id, reps.node_offsets, reps.node_genome, reps.node_counts,
+                   {"bias": rn.bias, "response": rn.response, "activation": rn.activation, "aggregation": rn.aggregation})
     col = _lookup(dense, ids)
     match = dense.has[:, col]
     matching = _segment_sums(match, bounds)

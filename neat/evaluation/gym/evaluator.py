@@ -25,6 +25,7 @@ import numpy as np
 
 from ...errors import ConfigError, EvaluationError
 from ...genome import Genome
+from ...genome.pool import GenomeSequence
 from .rollout import (
     EnvFactory,
     Policy,
@@ -352,8 +353,9 @@ class GymEvaluator:
 
     def episode_returns(self, genomes: Sequence[Genome], *, generation: int = 0) -> np.ndarray:
         """``(P, episodes)`` float64 returns of every genome's episodes of ``generation``."""
-        genomes = list(genomes)
-        if not genomes:
+        if not isinstance(genomes, GenomeSequence):  # a population's genomes stay a pool (compiled as one)
+            genomes = list(genomes)
+        if not len(genomes):
             return np.empty((0, self.episodes))
         seeds = episode_seeds(self.seed, generation, self.episodes)
         if self.executor is not None:
@@ -374,9 +376,15 @@ class GymEvaluator:
             "output_range": self.output_range,
         }
 
-    def _play_on_executor(self, genomes: list[Genome], seeds: np.ndarray) -> np.ndarray:
-        for g in {id(g.config): g for g in genomes}.values():
+    def _check_genomes(self, genomes: Sequence[Genome]) -> None:
+        """``check_genome`` once per genome config (once for a population's pool)."""
+        one_config = isinstance(genomes, GenomeSequence)
+        for g in [genomes[0]] if one_config else {id(g.config): g for g in genomes}.values():
             self.check_genome(g)
+
+    def _play_on_executor(self, genomes: Sequence[Genome], seeds: np.ndarray) -> np.ndarray:
+        self._check_genomes(genomes)
+        genomes = list(genomes)
         size = -(-len(genomes) // self.workers)
         starts = list(range(0, len(genomes), size))
         settings = self._worker_settings()
@@ -434,8 +442,7 @@ class GymEvaluator:
         self, genomes: list[Genome], seeds: np.ndarray, mode: str | None, envs: Any = None
     ) -> np.ndarray:
         """``(P, E)`` returns of ``P`` genomes on ``E`` episodes (seeds), all in lockstep."""
-        for g in {id(g.config): g for g in genomes}.values():
-            self.check_genome(g)
+        self._check_genomes(genomes)
         P, E = len(genomes), len(seeds)
         n = P * E
         if envs is None:
