@@ -17,7 +17,13 @@ by a single-genome operator).  The script uses the public API only
 (``neat.Config``, ``neat.Population``, ``neat.compile_population``), so the
 same file measures an older commit too.
 
-Run:  python benchmarks/generation.py [--quick] [--sizes 10000 100000]
+The config is NEAT's defaults with the compatibility threshold steered to
+20 species (``--target-species``; 0 keeps the fixed threshold 3.0, under
+which a population of 100,000 three-input genomes splits into thousands of
+species of a few genomes each, a stress test of speciation rather than a
+run anyone would make).
+
+Run:  python benchmarks/generation.py [--quick] [--sizes 10000 100000] [--target-species N]
 """
 
 from __future__ import annotations
@@ -35,11 +41,14 @@ PARITY_INPUTS = np.array(list(itertools.product((0.0, 1.0), repeat=3)))
 PARITY_TARGETS = (PARITY_INPUTS.sum(axis=1) % 2)[:, None]
 
 
-def config_for(size: int) -> neat.Config:
-    """NEAT's defaults on a 3-input, 1-output genome, full start topology."""
+def config_for(size: int, target_species: int) -> neat.Config:
+    """NEAT's defaults on a 3-input, 1-output genome, full start topology; the threshold steered to
+    ``target_species`` species (0: the fixed default threshold, under which populations this large
+    split into thousands of species of a few genomes)."""
     return neat.Config(
         genome={"num_inputs": 3, "num_outputs": 1},
         mutation={"conn_add_prob": 0.2, "node_add_prob": 0.03},
+        speciation={"target_species": target_species},
         run={"population_size": size, "seed": 0},
     )
 
@@ -60,8 +69,8 @@ def one_generation(population: neat.Population) -> dict[str, float]:
     return {"ask": t1 - t0, "compile": t2 - t1, "forward": t3 - t2, "tell": t4 - t3, "generation": t4 - t0}
 
 
-def measure(size: int, warmup: int, timed: int) -> dict[str, float]:
-    population = neat.Population(config_for(size))
+def measure(size: int, warmup: int, timed: int, target_species: int) -> dict[str, float]:
+    population = neat.Population(config_for(size, target_species))
     for _ in range(warmup):
         one_generation(population)
     fallbacks_before = getattr(population, "fallbacks", 0)
@@ -77,11 +86,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer generations (a smoke test)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--target-species", type=int, default=20,
+                        help="[speciation] target_species (0: the fixed default threshold)")
     args = parser.parse_args()
     results: dict[str, float] = {}
     for size in args.sizes:
         warmup, timed = (1, 1) if args.quick else ((8, 5) if size <= 10_000 else (4, 3))
-        r = measure(size, warmup, timed)
+        r = measure(size, warmup, timed, args.target_species)
         print(
             f"population {size:>7}: generation {r['generation']:9.1f} ms = ask {r['ask']:.1f} + compile "
             f"{r['compile']:.1f} + forward {r['forward']:.1f} + tell {r['tell']:.1f}; {r['species']} species, "

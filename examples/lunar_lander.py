@@ -19,8 +19,11 @@ validated genome so far is the champion, and the run stops when it averages
 
 Hidden nodes are ``tanh``; outputs are ``identity`` (only their argmax
 matters).  A generation of 150 genomes plays 750 episodes of up to 1000
-steps: 2.5-6 s on one core of the 2-core development machine; runs with
-seeds 0, 1, 2 were solved in 49, 116 and 133 generations (3-8 minutes).
+steps: 2.5-6 s on one core of the 2-core development machine.  With the
+fixed threshold step of earlier versions, seeds 0-5 were solved in 49, 116,
+133, 113, 72 and 45 generations; with the adaptive steering (the default
+since), in 168 (of a 300-generation budget), more than 300, 102, 120, 50
+and 89 (docs/gym_examples.md).
 ``--workers N`` plays the training episodes in N processes
 (``GymEvaluator(..., executor=ProcessPoolExecutor(N))``); the fitness, and so
 the whole run, does not depend on N (2 workers: about 1.6x faster there).

@@ -151,7 +151,8 @@ def speciate(
     genomes
         The P genomes of the generation, or their ``GenePool``.
     previous
-        The species of the previous generation (its ``threshold`` and
+        The species of the previous generation (its ``threshold``, the
+        steering state ``threshold_step`` / ``threshold_side`` and
         ``next_key`` carry on).
     """
     sc = config.speciation
