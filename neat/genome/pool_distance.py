@@ -91,6 +91,20 @@ def _normalizer(count_a: np.ndarray, count_b: np.ndarray, min_genes: int) -> np.
     return np.where(small | (larger == 0), 1, larger).astype(np.float64)
 
 
+def _connection_terms(
+    sc: SpeciationConfig, excess: np.ndarray, disjoint: np.ndarray, attribute_sum: np.ndarray,
+    matching: np.ndarray, n: np.ndarray,
+) -> np.ndarray:
+    """The connection part of the distance from its counts (``attribute_sum``: the summed weight
+    differences of matching genes, plus, for the neat_python formula, their differing enabled flags)."""
+    if sc.distance_formula == "neat_python":
+        return (
+            sc.excess_coefficient * excess + sc.disjoint_coefficient * disjoint + sc.weight_coefficient * attribute_sum
+        ) / n
+    mean_diff = np.divide(attribute_sum, matching, out=np.zeros_like(attribute_sum, dtype=np.float64), where=matching > 0)
+    return sc.excess_coefficient * excess / n + sc.disjoint_coefficient * disjoint / n + sc.weight_coefficient * mean_diff
+
+
 def pool_distances(
     pool: GenePool,
     rows: np.ndarray | None,
@@ -170,14 +184,8 @@ def _distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc: Spec
     n = _normalizer(counts[None, :], dense.count[:, None], sc.normalize_min_genes)
     if neat_python:
         differs = (pool.conns.enabled[gene_rows] != dense.column["enabled"][:, col]) & match
-        attribute_sum = weight_sum + _segment_sums(differs, bounds)
-        delta = (
-            sc.excess_coefficient * excess + sc.disjoint_coefficient * disjoint + sc.weight_coefficient * attribute_sum
-        ) / n
-    else:
-        mean_diff = np.divide(weight_sum, matching, out=np.zeros_like(weight_sum), where=matching > 0)
-        delta = sc.excess_coefficient * excess / n + sc.disjoint_coefficient * disjoint / n
-        delta += sc.weight_coefficient * mean_diff
+        weight_sum = weight_sum + _segment_sums(differs, bounds)
+    delta = _connection_terms(sc, excess, disjoint, weight_sum, matching, n)
     if sc.node_disjoint_coefficient or sc.node_attribute_coefficient:
         delta += _node_distances(pool, rows, reps, sc)
     return delta
@@ -265,14 +273,8 @@ def pair_distances(
     n = _normalizer(counts, rep_count, sc.normalize_min_genes)
     if sc.distance_formula == "neat_python":
         differs = (pc.enabled[rows] != (rc.enabled[at] if len(rep_keys) else False)) & match
-        attribute_sum = weight_sum + np.bincount(pair, weights=differs, minlength=q)
-        delta = (
-            sc.excess_coefficient * excess + sc.disjoint_coefficient * disjoint + sc.weight_coefficient * attribute_sum
-        ) / n
-    else:
-        mean_diff = np.divide(weight_sum, matching, out=np.zeros(q), where=matching > 0)
-        delta = sc.excess_coefficient * excess / n + sc.disjoint_coefficient * disjoint / n
-        delta += sc.weight_coefficient * mean_diff
+        weight_sum = weight_sum + np.bincount(pair, weights=differs, minlength=q)
+    delta = _connection_terms(sc, excess, disjoint, weight_sum, matching, n)
     if sc.node_disjoint_coefficient or sc.node_attribute_coefficient:
         delta += _pair_node_distances(pool, g, representatives, r, sc)
     return delta
