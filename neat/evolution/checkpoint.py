@@ -76,12 +76,10 @@ def _unpack(prefix: str, arrays: Any, config: Config) -> GenePool:
         )
     except (InvalidGenomeError, ValueError, TypeError) as exc:
         raise CheckpointError(f"checkpoint genome group {prefix!r} is malformed: {exc}") from None
-    for i, genome in enumerate(pool):
-        try:
-            genome.validate()
-        except InvalidGenomeError as exc:
-            raise CheckpointError(f"checkpoint genome {i} of group {prefix!r} is invalid: {exc}") from None
-    return pool
+    try:
+        return pool.validate()
+    except InvalidGenomeError as exc:
+        raise CheckpointError(f"checkpoint group {prefix!r} is invalid: {exc}") from None
 
 
 def _digest(meta: bytes, arrays: dict[str, np.ndarray]) -> str:

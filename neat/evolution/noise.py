@@ -74,6 +74,7 @@ class NoiseTable:
         ``bias_mutate_power`` for biases; the two slices start at offsets drawn
         from ``rng`` (weights first); the results are clamped to the bounds.
         """
+        # One genome by slices (no gathers): compact genomes replay this once per ancestor.
         n_in = genome.num_inputs
         n_weights, n_biases = genome.num_connections, genome.num_nodes - n_in
         start_w, start_b = self.offsets(rng, (n_weights, n_biases)).tolist()
@@ -85,7 +86,6 @@ class NoiseTable:
             conns=genome.conns._replace(weight=clamp_attribute(gc, "weight", weight)),
             nodes=genome.nodes._replace(bias=clamp_attribute(gc, "bias", bias)),
         )
-
 
     def mutate_pool(self, pool: GenePool, mutable: np.ndarray, config: Config, rng: np.random.Generator) -> GenePool:
         """``mutate`` for the genomes ``mutable`` ((P,) bool) of a pool at once.
@@ -105,14 +105,14 @@ class NoiseTable:
         bias = pool.nodes.bias.copy()
         rows = ranges(pool.node_offsets[genomes] + n_in, n_biases)
         bias[rows] += mc.bias_mutate_power * self.values[ranges(starts[:, 1], n_biases)]
-        return GenePool(
+        return GenePool._trusted(
             pool.config,
             pool.nodes._replace(bias=clamp_attribute(gc, "bias", bias)),
             pool.conns._replace(weight=clamp_attribute(gc, "weight", weight)),
             pool.node_offsets,
             pool.conn_offsets,
             pool.keys,
-        )
+        )._with_cache_of(pool)  # the same genes but for weights and biases
 
 
 def noise_table_for(config: Config) -> NoiseTable | None:

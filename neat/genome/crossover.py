@@ -18,11 +18,11 @@ def lookup_sorted(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndar
 
     Returns
     -------
-    found : (q,) bool
-    position : (q,) int64, valid where ``found``
+    found : bool, the shape of ``queries``
+    position : int64, the shape of ``queries``, valid where ``found``
     """
     if len(sorted_keys) == 0:
-        return np.zeros(len(queries), dtype=bool), np.zeros(len(queries), dtype=np.int64)
+        return np.zeros(np.shape(queries), dtype=bool), np.zeros(np.shape(queries), dtype=np.int64)
     pos = np.searchsorted(sorted_keys, queries)
     pos[pos == len(sorted_keys)] = 0
     return sorted_keys[pos] == queries, pos

@@ -30,18 +30,10 @@ import numpy as np
 from ..config import Config, SpeciationConfig
 from .crossover import align_by_innovation, check_compatible, lookup_sorted
 from .genome import Genome
+from .pool import offsets_of
+from .pool_distance import normalizer, speciation_config_of
 
 __all__ = ["distance", "distances", "PackedGenomes", "pack_genomes"]
-
-
-def _speciation_config(config: Config | SpeciationConfig) -> SpeciationConfig:
-    return config.speciation if isinstance(config, Config) else config
-
-
-def _normalizer(count_a: np.ndarray | int, count_b: np.ndarray | int, min_genes: int) -> np.ndarray:
-    larger = np.maximum(count_a, count_b)
-    small = (np.asarray(count_a) < min_genes) & (np.asarray(count_b) < min_genes)
-    return np.where(small | (larger == 0), 1, larger).astype(np.float64)
 
 
 def _node_attribute_difference(a: Genome, b: Genome, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
@@ -57,7 +49,7 @@ def _node_attribute_difference(a: Genome, b: Genome, ia: np.ndarray, ib: np.ndar
 
 def distance(a: Genome, b: Genome, config: Config | SpeciationConfig) -> float:
     """Compatibility distance between two genomes (non-negative, symmetric, 0 for equal genomes)."""
-    sc = _speciation_config(config)
+    sc = speciation_config_of(config)
     check_compatible(a, b)
     ca, cb = a.conns, b.conns
     common, ia, ib = align_by_innovation(ca.innovation, cb.innovation)
@@ -69,7 +61,7 @@ def distance(a: Genome, b: Genome, config: Config | SpeciationConfig) -> float:
     else:
         excess = len_a + len_b
     disjoint = len_a + len_b - 2 * matching - excess
-    n = float(_normalizer(len_a, len_b, sc.normalize_min_genes))
+    n = float(normalizer(len_a, len_b, sc.normalize_min_genes))
     weight_diff = np.abs(ca.weight[ia] - cb.weight[ib])
     if sc.distance_formula == "neat_python":
         attribute_sum = float(weight_diff.sum()) + int(np.count_nonzero(ca.enabled[ia] != cb.enabled[ib]))
@@ -129,12 +121,6 @@ class PackedGenomes(NamedTuple):
         return len(self.conn_offsets) - 1
 
 
-def _offsets(counts: list[int]) -> np.ndarray:
-    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return offsets
-
-
 def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True, enabled: bool = True) -> PackedGenomes:
     """Concatenate the genes of ``genomes`` (node genes only when ``nodes``, enabled flags when ``enabled``)."""
     conns = [g.conns for g in genomes]
@@ -147,13 +133,13 @@ def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True, enabled: bool
     return PackedGenomes(
         innovation=cat([c.innovation for c in conns], empty_i),
         weight=cat([c.weight for c in conns], empty_f),
-        conn_offsets=_offsets([len(c.innovation) for c in conns]),
+        conn_offsets=offsets_of([len(c.innovation) for c in conns]),
         node_id=cat([n.id for n in packed_nodes], empty_i),
         bias=cat([n.bias for n in packed_nodes], empty_f),
         response=cat([n.response for n in packed_nodes], empty_f),
         activation=cat([n.activation for n in packed_nodes], np.empty(0, np.int16)),
         aggregation=cat([n.aggregation for n in packed_nodes], np.empty(0, np.int16)),
-        node_offsets=_offsets([len(n.id) for n in packed_nodes]) if nodes else np.zeros(1, np.int64),
+        node_offsets=offsets_of([len(n.id) for n in packed_nodes]) if nodes else np.zeros(1, np.int64),
         enabled=cat([c.enabled for c in conns], np.empty(0, bool)) if enabled else None,
     )
 
@@ -162,6 +148,10 @@ def distances(
     genomes: Sequence[Genome] | PackedGenomes, representative: Genome, config: Config | SpeciationConfig
 ) -> np.ndarray:
     """Compatibility distance of every genome to one representative, in one vectorized pass.
+
+    For a list of genomes: it packs only the genes the formula reads, cheaper
+    than a ``GenePool`` of them. A generation's pool against many
+    representatives: ``neat.genome.pool_distance.pool_distances``.
 
     Parameters
     ----------
@@ -173,7 +163,7 @@ def distances(
     -------
     (P,) float64, equal to ``[distance(g, representative, config) for g in genomes]``
     """
-    sc = _speciation_config(config)
+    sc = speciation_config_of(config)
     node_terms = bool(sc.node_disjoint_coefficient or sc.node_attribute_coefficient)
     if isinstance(genomes, PackedGenomes):
         packed = genomes
@@ -200,7 +190,7 @@ def distances(
     excess_rep = n_rep - np.searchsorted(rep.innovation, own_max, side="right")
     excess = excess_own + excess_rep
     disjoint = counts + n_rep - 2 * matching - excess
-    n = _normalizer(counts, n_rep, sc.normalize_min_genes)
+    n = normalizer(counts, n_rep, sc.normalize_min_genes)
     if sc.distance_formula == "neat_python":
         if packed.enabled is None:
             raise ValueError("the neat_python distance needs the enabled flags (pack with pack_genomes)")

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import InvalidGenomeError
-from .crossover import _break_cycles
+from .crossover import _break_cycles, lookup_sorted
 from .genes import ConnectionGenes, NodeGenes
 from .graph import longest_path_depths
 from .pool import KEY_SHIFT, GenePool, offsets_of, ranges
@@ -43,15 +43,6 @@ class CrossedPool(NamedTuple):
 
     pool: GenePool
     repaired: int
-
-
-def _lookup(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``found`` (q,) bool and ``position`` (q,) int64 of each query in ``sorted_keys``."""
-    if len(sorted_keys) == 0:
-        return np.zeros(len(queries), dtype=bool), np.zeros(len(queries), dtype=np.int64)
-    pos = np.searchsorted(sorted_keys, queries)
-    np.minimum(pos, len(sorted_keys) - 1, out=pos)
-    return sorted_keys[pos] == queries, pos
 
 
 def cross_pool(
@@ -114,7 +105,7 @@ def _cross_nodes(
     fields = [f[rows] for f in pool.nodes]
     other = b[child]
     lookup = np.flatnonzero(other >= 0)
-    found, pos = _lookup(pool.node_keys, (other[lookup] << KEY_SHIFT) | fields[0][lookup])
+    found, pos = lookup_sorted(pool.node_keys, (other[lookup] << KEY_SHIFT) | fields[0][lookup])
     matched, from_b = lookup[found], pos[found]
     take = rng.random(len(matched)) < 0.5
     sel, src = matched[take], from_b[take]
@@ -154,7 +145,7 @@ def _cross_conns(
     disabled = ~enabled_in_a
     other = b[child]
     lookup = np.flatnonzero(other >= 0)
-    found, pos = _lookup(pool.conn_keys, (other[lookup] << KEY_SHIFT) | innovation[lookup])
+    found, pos = lookup_sorted(pool.conn_keys, (other[lookup] << KEY_SHIFT) | innovation[lookup])
     matched, from_b = lookup[found], pos[found]
     bad = np.flatnonzero((src[matched] != pc.src[from_b]) | (dst[matched] != pc.dst[from_b]))
     if bad.size:
@@ -209,7 +200,7 @@ def _only_in_b(
     children = np.flatnonzero(both)
     rows = ranges(offsets[b[children]], counts[b[children]])
     child = np.repeat(children, counts[b[children]])
-    found, _ = _lookup(keys, (a[child] << KEY_SHIFT) | ids[rows])
+    found, _ = lookup_sorted(keys, (a[child] << KEY_SHIFT) | ids[rows])
     return rows[~found], child[~found]
 
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..config import Config, SpeciationConfig
+from .crossover import lookup_sorted
 from .pool import KEY_SHIFT, GenePool, offsets_of, ranges
 
 __all__ = ["pool_distances", "pair_distances", "matching_counts", "first_within"]
@@ -24,7 +25,8 @@ _CHUNK_VALUES = 1 << 23
 """Bound on representatives x genes per pass (the temporaries are this many float64s)."""
 
 
-def _speciation_config(config: Config | SpeciationConfig) -> SpeciationConfig:
+def speciation_config_of(config: Config | SpeciationConfig) -> SpeciationConfig:
+    """The ``SpeciationConfig`` inside ``config`` (or ``config`` itself)."""
     return config.speciation if isinstance(config, Config) else config
 
 
@@ -85,9 +87,10 @@ def _lookup(dense: _Dense, keys: np.ndarray) -> np.ndarray:
     return col
 
 
-def _normalizer(count_a: np.ndarray, count_b: np.ndarray, min_genes: int) -> np.ndarray:
+def normalizer(count_a: np.ndarray | int, count_b: np.ndarray | int, min_genes: int) -> np.ndarray:
+    """N of the distance: the larger gene count, 1 when both are below ``min_genes`` (or both empty)."""
     larger = np.maximum(count_a, count_b)
-    small = (count_a < min_genes) & (count_b < min_genes)
+    small = (np.asarray(count_a) < min_genes) & (np.asarray(count_b) < min_genes)
     return np.where(small | (larger == 0), 1, larger).astype(np.float64)
 
 
@@ -128,7 +131,7 @@ def pool_distances(
     (k, R) float64, equal (up to float rounding) to
     ``distance(pool[rows[i]], representatives[r], config)``.
     """
-    sc = _speciation_config(config)
+    sc = speciation_config_of(config)
     rows = None if rows is None else np.asarray(rows, dtype=np.int64)
     k = len(pool) if rows is None else len(rows)
     r_count = len(representatives)
@@ -181,7 +184,7 @@ def _distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc: Spec
     excess_rep = dense.count[:, None] - dense.below[:, held_up_to]
     excess = excess_own + excess_rep
     disjoint = counts[None, :] + dense.count[:, None] - 2 * matching - excess
-    n = _normalizer(counts[None, :], dense.count[:, None], sc.normalize_min_genes)
+    n = normalizer(counts[None, :], dense.count[:, None], sc.normalize_min_genes)
     if neat_python:
         differs = (pool.conns.enabled[gene_rows] != dense.column["enabled"][:, col]) & match
         weight_sum = weight_sum + _segment_sums(differs, bounds)
@@ -237,7 +240,7 @@ def pair_distances(
     -------
     (q,) float64
     """
-    sc = _speciation_config(config)
+    sc = speciation_config_of(config)
     g = np.asarray(genomes, dtype=np.int64)
     r = np.asarray(reps, dtype=np.int64)
     q = len(g)
@@ -245,16 +248,9 @@ def pair_distances(
         return np.empty(0)
     pc, rc = pool.conns, representatives.conns
     counts = pool.conn_counts[g]
-    rows = ranges(pool.conn_offsets[g], counts)
-    pair = np.repeat(np.arange(q), counts)
+    rows, pair, match, at = _pair_genes(pool.conn_offsets, counts, pc.innovation, representatives.conn_keys, g, r)
     innovation = pc.innovation[rows]
     rep_keys = representatives.conn_keys
-    wanted = (r[pair] << KEY_SHIFT) | innovation
-    if len(rep_keys):
-        at = np.minimum(np.searchsorted(rep_keys, wanted), len(rep_keys) - 1)
-        match = rep_keys[at] == wanted
-    else:
-        at, match = np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
     matching = np.bincount(pair, weights=match, minlength=q)
     rep_weight = rc.weight[at] if len(rep_keys) else np.zeros(len(at))
     diff = np.abs(pc.weight[rows] - rep_weight) * match
@@ -270,7 +266,7 @@ def pair_distances(
     rep_upto = np.searchsorted(rep_keys, (r << KEY_SHIFT) | own_top, side="right") - representatives.conn_offsets[r]
     excess = excess_own + (rep_count - np.maximum(rep_upto, 0))
     disjoint = counts + rep_count - 2 * matching - excess
-    n = _normalizer(counts, rep_count, sc.normalize_min_genes)
+    n = normalizer(counts, rep_count, sc.normalize_min_genes)
     if sc.distance_formula == "neat_python":
         differs = (pc.enabled[rows] != (rc.enabled[at] if len(rep_keys) else False)) & match
         weight_sum = weight_sum + np.bincount(pair, weights=differs, minlength=q)
@@ -278,6 +274,25 @@ def pair_distances(
     if sc.node_disjoint_coefficient or sc.node_attribute_coefficient:
         delta += _pair_node_distances(pool, g, representatives, r, sc)
     return delta
+
+
+def _pair_genes(
+    offsets: np.ndarray, counts: np.ndarray, keys: np.ndarray, rep_keys: np.ndarray, g: np.ndarray, r: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every gene of each pair's genome, looked up in the pair's representative.
+
+    ``keys`` are the pool's innovation numbers (or node ids), ``rep_keys``
+    the representatives' sorted ``(representative, key)`` keys.
+
+    Returns
+    -------
+    rows : the genes' rows in the pool; pair : their pair; match : (n,) bool,
+    the representative holds the gene; at : (n,) int64, its row there where ``match``
+    """
+    rows = ranges(offsets[g], counts)
+    pair = np.repeat(np.arange(len(g)), counts)
+    match, at = lookup_sorted(rep_keys, (r[pair] << KEY_SHIFT) | keys[rows])
+    return rows, pair, match, at
 
 
 def _pair_node_distances(
@@ -288,13 +303,8 @@ def _pair_node_distances(
     q = len(g)
     pn, rn = pool.nodes, representatives.nodes
     counts = pool.node_counts[g]
-    rows = ranges(pool.node_offsets[g], counts)
-    pair = np.repeat(np.arange(q), counts)
+    rows, pair, match, at = _pair_genes(pool.node_offsets, counts, pn.id, representatives.node_keys, g, r)
     ids = pn.id[rows]
-    rep_keys = representatives.node_keys
-    wanted = (r[pair] << KEY_SHIFT) | ids
-    at = np.minimum(np.searchsorted(rep_keys, wanted), len(rep_keys) - 1)
-    match = rep_keys[at] == wanted
     rep_count = representatives.node_counts[r]
     matching = np.bincount(pair, weights=match, minlength=q)
     disjoint = counts + rep_count - 2 * matching
@@ -393,7 +403,7 @@ def first_within(
     distance : (k,) float64
         The distance to it (inf for none).
     """
-    sc = _speciation_config(config)
+    sc = speciation_config_of(config)
     rows = np.arange(len(pool)) if rows is None else np.asarray(rows, dtype=np.int64)
     first = np.full(len(rows), -1, dtype=np.int64)
     distance = np.full(len(rows), np.inf)
@@ -423,7 +433,8 @@ def first_within(
         if not len(i):
             continue
         # Each genome's candidates in turn: most genomes are within the threshold of their first one.
-        rank = np.arange(len(i)) - np.repeat(np.flatnonzero(np.r_[True, i[1:] != i[:-1]]), np.bincount(i)[np.unique(i)])
+        starts = np.flatnonzero(np.r_[True, i[1:] != i[:-1]])  # where each genome's candidates begin
+        rank = np.arange(len(i)) - np.repeat(starts, np.diff(np.r_[starts, len(i)]))
         open_ = np.ones(len(chunk), dtype=bool)
         for turn in range(_TURNS + 1):
             now = (rank == turn) if turn < _TURNS else (rank >= turn)

@@ -36,6 +36,7 @@ import numpy as np
 
 from ..config import Config
 from .attributes import clamp_attribute, default_function_codes, sample_attribute
+from .crossover import lookup_sorted
 from .genes import ConnectionGenes, NodeGenes, NodeKind
 from .graph import longest_path_depths
 from .innovation import InnovationTracker
@@ -193,9 +194,8 @@ def add_nodes(
     row = enabled_rows[first + (rng.random(len(genomes)) * count).astype(np.int64)]
     innovation, src, dst = pc.innovation[row], pc.src[row], pc.dst[row]
     node_id = tracker.split_node_ids(innovation)
-    wanted = (genomes << KEY_SHIFT) | node_id
-    at = np.minimum(np.searchsorted(pool.node_keys, wanted), len(pool.node_keys) - 1)
-    for j in np.flatnonzero(pool.node_keys[at] == wanted).tolist():
+    holds, _ = lookup_sorted(pool.node_keys, (genomes << KEY_SHIFT) | node_id)
+    for j in np.flatnonzero(holds).tolist():
         # The genome holds that node: it split this connection before in this generation.
         g = int(genomes[j])
         ids = pool.nodes.id[pool.node_offsets[g] : pool.node_offsets[g + 1]]
@@ -248,13 +248,8 @@ def add_connections(
     pair = edge_src[rows] * width + edge_dst[rows]
     order = np.argsort(pair)
     pair, rows = pair[order], rows[order]
-    wanted = src * width + dst
-    if len(pair):
-        at = np.minimum(np.searchsorted(pair, wanted), len(pair) - 1)
-        existing = np.where(pair[at] == wanted, rows[at], -1)
-    else:
-        existing = np.full(src.shape, -1, dtype=np.int64)
-    exists = existing >= 0
+    exists, at = lookup_sorted(pair, src * width + dst)
+    existing = np.where(exists, rows[at] if len(rows) else 0, -1)
     if mc.add_connection_reenables:
         fits &= ~(exists & pc.enabled[np.maximum(existing, 0)]) if len(pc.enabled) else True
     else:

@@ -189,3 +189,17 @@ def test_bad_noise_tables_are_config_errors(preset, sections, message):
 def test_noise_table_needs_the_truncation_strategy():
     with pytest.raises(ConfigError, match="noise_table_size = 5 is not allowed with strategy"):
         neat.Config(reproduction={"noise_table_size": 5})
+
+
+def test_noise_table_pool_mutation_equals_one_genome_at_a_time():
+    from neat.evolution.noise import NoiseTable
+    from neat.genome.pool import GenePool
+
+    config = fixed_topology_ga(3, 2, (4,), population_size=6, noise_table_size=1000, seed=0)
+    genomes = list(Population(config).ask())
+    table = NoiseTable(1000, 0)
+    mutable = np.array([True, False, True, True, False, True])
+    batched = table.mutate_pool(GenePool.pack(genomes), mutable, config, neat.make_rng(5))
+    rng = neat.make_rng(5)  # the same draws, genome by genome
+    for i, genome in enumerate(genomes):
+        assert batched[i] == (table.mutate(genome, config, rng) if mutable[i] else genome)
