@@ -3,7 +3,9 @@
 ``compile(genome)`` gives a ``FeedForwardNetwork`` (one dense matrix product
 per layer) or a ``RecurrentNetwork`` (one node-by-node matrix, one time step
 per call), chosen by the genome's config.  ``compile_population(genomes)``
-stacks many feed-forward networks so that one call evaluates all of them.
+stacks many networks so that one call evaluates all of them: a
+``PopulationNetwork`` of feed-forward ones, or a ``RecurrentPopulationNetwork``
+of recurrent ones (one call per time step, each network with its state).
 ``save_network`` / ``load_network`` write and read ``.npz`` files that need
 neither the genome nor the evolution code.
 """
@@ -13,11 +15,13 @@ from .export import load_network, save_network
 from .feedforward import FeedForwardNetwork, compile_feedforward
 from .population import PopulationNetwork, compile_population
 from .recurrent import RecurrentNetwork, compile_recurrent
+from .recurrent_population import RecurrentPopulationNetwork
 
 __all__ = [
     "FeedForwardNetwork",
     "PopulationNetwork",
     "RecurrentNetwork",
+    "RecurrentPopulationNetwork",
     "compile",
     "compile_feedforward",
     "compile_population",

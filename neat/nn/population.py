@@ -29,58 +29,58 @@ slices it.  ``networks`` are made from it only when asked for.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
 from ..genome import Genome
 from ..genome.pool import GenePool
-from ._common import ArrayFn, float_dtype
+from ._common import ArrayFn
 from .feedforward import FeedForwardNetwork, compile_feedforward
-from .stack import StackArrays, networks_of, stack_arrays_from_networks, stack_arrays_from_pool, take_networks
+from .recurrent import RecurrentNetwork, compile_recurrent
+from .recurrent_population import RecurrentPopulationNetwork
+from .stack import stack_arrays_from_pool
+from .stacked import Gather, StackedNetworks, finite_at_zero
 
 __all__ = ["PopulationNetwork", "compile_population"]
 
 
-class _Gather(NamedTuple):
-    """Slots of one layer (across networks) sharing an aggregation other than sum and a fan-in."""
-
-    net: np.ndarray  # (k,) network of each slot
-    slot: np.ndarray  # (k,) slot within the layer
-    src: np.ndarray  # (k, fan) buffer rows of the inputs, innovation order
-    weight: np.ndarray  # (k, fan, 1)
-    response: np.ndarray  # (k, 1)
-    bias: np.ndarray  # (k, 1)
-    aggregate: ArrayFn | None  # None: fan-in 0, the aggregate is 0
-
-
 def compile_population(
-    population: GenePool | Sequence[Genome] | Sequence[FeedForwardNetwork], dtype: Any = np.float64
-) -> PopulationNetwork:
-    """Stack feed-forward genomes (or compiled networks) into one ``PopulationNetwork``.
+    population: GenePool | Sequence[Genome] | Sequence[FeedForwardNetwork] | Sequence[RecurrentNetwork],
+    dtype: Any = np.float64,
+) -> PopulationNetwork | RecurrentPopulationNetwork:
+    """Stack genomes (or compiled networks) into one ``PopulationNetwork`` or ``RecurrentPopulationNetwork``.
 
-    Genomes are compiled all at once (``neat.nn.stack.stack_arrays_from_pool``),
-    each as ``compile_feedforward`` would compile it alone.
+    Feed-forward genomes (``[genome] feed_forward = true``) give a
+    ``PopulationNetwork``, evaluated by one call; recurrent ones
+    (``feed_forward = false``) a ``RecurrentPopulationNetwork``, stepped by one
+    call per time step, each network with its state.  Genomes are compiled
+    all at once (``neat.nn.stack.stack_arrays_from_pool``,
+    ``neat.nn.stack.recurrent_arrays_from_pool``), each as
+    ``compile_feedforward`` / ``compile_recurrent`` would compile it alone.
 
     Parameters
     ----------
     population
         A ``GenePool``; a ``GenomeSequence`` (what reads ``.pool``); a list of
         ``Genome``s of one config (packed into a pool); or a list of compiled
-        ``FeedForwardNetwork``s (genomes among them, or genomes of different
-        configs, are compiled one by one with ``compile_feedforward``).  All
-        must have the same numbers of inputs and outputs.
+        ``FeedForwardNetwork``s or of ``RecurrentNetwork``s (genomes among
+        them, or genomes of different configs, are compiled one by one with
+        ``compile``).  All must have the same numbers of inputs and outputs,
+        and all be feed-forward or all recurrent.
     dtype
         ``float64`` (default) or ``float32``.
 
     Raises
     ------
-    ConfigError
-        The genomes are recurrent.
     InvalidGenomeError
-        A genome's enabled connections form a cycle (or it breaks another
-        invariant the compiler relies on); the message names its index.
+        A genome breaks an invariant the compiler relies on (for a
+        feed-forward config, e.g. its enabled connections form a cycle); the
+        message names its index.
+    ValueError
+        No genome, different numbers of inputs or outputs, or feed-forward and
+        recurrent items mixed.
     """
     pool = population if isinstance(population, GenePool) else getattr(population, "pool", None)
     if not isinstance(pool, GenePool):
@@ -93,18 +93,25 @@ def compile_population(
         ):
             pool = GenePool.pack(items)
         else:
+            recurrent = [
+                isinstance(g, RecurrentNetwork) or (isinstance(g, Genome) and not g.config.feed_forward) for g in items
+            ]
+            if all(recurrent):
+                nets = [g if isinstance(g, RecurrentNetwork) else compile_recurrent(g, dtype) for g in items]
+                return RecurrentPopulationNetwork(nets, dtype)
+            if any(recurrent):
+                raise ValueError(
+                    f"a population stack holds feed-forward or recurrent networks, not both: item "
+                    f"{recurrent.index(True)} is recurrent and item {recurrent.index(False)} is not"
+                )
             nets = [g if isinstance(g, FeedForwardNetwork) else compile_feedforward(g, dtype) for g in items]
             return PopulationNetwork(nets, dtype)
+    if not pool.config.feed_forward:
+        return RecurrentPopulationNetwork.from_pool(pool, dtype)
     return PopulationNetwork.from_pool(pool, dtype)
 
 
-def _finite_at_zero(fn: ArrayFn, dtype: np.dtype) -> bool:
-    """Whether ``fn(0)`` is finite, so a padding slot computing it is harmless."""
-    with np.errstate(all="ignore"):
-        return bool(np.all(np.isfinite(fn(np.zeros(1, dtype=dtype)))))
-
-
-class PopulationNetwork:
+class PopulationNetwork(StackedNetworks):
     """P feed-forward networks padded to common layer shapes (see the module docstring).
 
     Build one with ``compile_population`` (from genomes or a gene pool: no
@@ -129,84 +136,8 @@ class PopulationNetwork:
         Each network on its own (made on first access when the stack was not built from networks).
     """
 
-    def __init__(self, networks: Sequence[FeedForwardNetwork], dtype: Any = np.float64) -> None:
-        nets = tuple(networks)
-        if not nets:
-            raise ValueError("a population stack needs at least one network")
-        if not all(isinstance(net, FeedForwardNetwork) for net in nets):
-            raise TypeError("a population stack holds FeedForwardNetworks (recurrent networks are not supported)")
-        n_in, n_out = nets[0].num_inputs, nets[0].num_outputs
-        for p, net in enumerate(nets):
-            if (net.num_inputs, net.num_outputs) != (n_in, n_out):
-                raise ValueError(
-                    f"network {p} has {net.num_inputs} inputs and {net.num_outputs} outputs; "
-                    f"network 0 has {n_in} and {n_out}"
-                )
-        self._setup(stack_arrays_from_networks(nets), dtype, nets)
-
-    @classmethod
-    def from_pool(cls, pool: GenePool, dtype: Any = np.float64) -> PopulationNetwork:
-        """The stack of every genome of ``pool``, compiled at once (see ``stack_arrays_from_pool``)."""
-        return cls.from_arrays(stack_arrays_from_pool(pool), dtype)
-
-    @classmethod
-    def from_arrays(cls, arrays: StackArrays, dtype: Any = np.float64) -> PopulationNetwork:
-        """The stack of the networks ``arrays`` describes (what ``arrays()`` returns; not checked)."""
-        if arrays.size < 1:
-            raise ValueError("a population stack needs at least one network")
-        stack = cls.__new__(cls)
-        stack._setup(arrays, dtype, None)
-        return stack
-
-    def _setup(self, arrays: StackArrays, dtype: Any, networks: tuple[FeedForwardNetwork, ...] | None) -> None:
-        for field in arrays:
-            if isinstance(field, np.ndarray):
-                field.flags.writeable = False  # shared with subsets, copies and the networks made from them
-        self._arrays = arrays
-        self._networks = networks
-        self.size = arrays.size
-        self.num_inputs, self.num_outputs = arrays.num_inputs, arrays.num_outputs
-        self.dtype = float_dtype(dtype)
-        self._build()
-
-    # ------------------------------------------------------------------
-    def arrays(self) -> StackArrays:
-        """The flat description of the networks: what the stack is built from and pickled as."""
-        return self._arrays
-
-    @property
-    def networks(self) -> tuple[FeedForwardNetwork, ...]:
-        """Every network on its own, each equal to ``compile_feedforward`` of its genome.
-
-        Made from the flat arrays on first access (one constructor call per
-        network) unless the stack was built from networks.
-        """
-        if self._networks is None:
-            self._networks = networks_of(self._arrays, self.dtype)
-        return self._networks
-
-    def subset(self, rows: Any) -> PopulationNetwork:
-        """The stack of networks ``rows``, in that order.
-
-        Parameters
-        ----------
-        rows : (k,) int or (P,) bool
-            Network positions (negative ones count from the end) or a mask; at least one.
-
-        Returns
-        -------
-        PopulationNetwork
-            Sliced from the flat arrays in a few vectorized passes; its
-            outputs equal ``self.forward(X)[rows]`` on shared inputs.
-        """
-        index = np.atleast_1d(np.asarray(rows))
-        rows = np.arange(self.size)[index] if index.size else index.astype(np.int64)
-        if rows.size == 0:
-            raise ValueError("a population stack needs at least one network")
-        stack = type(self).__new__(type(self))
-        nets = None if self._networks is None else tuple(self._networks[i] for i in rows.tolist())
-        stack._setup(take_networks(self._arrays, rows), self.dtype, nets)
-        return stack
+    NETWORK = FeedForwardNetwork
+    _arrays_from_pool = staticmethod(stack_arrays_from_pool)
 
     # ------------------------------------------------------------------
     def _build(self) -> None:
@@ -281,7 +212,7 @@ class PopulationNetwork:
             tied = np.flatnonzero(counts == counts.max())
             common = int(tied[0] if len(tied) == 1 else present[np.isin(present, tied)][0])
             padding = codes < 0
-            if _finite_at_zero(act_fns[common], dtype):
+            if finite_at_zero(act_fns[common], dtype):
                 codes[padding] = common
             used = np.unique(codes).tolist()
             if used == [common]:
@@ -306,7 +237,7 @@ class PopulationNetwork:
         edge_src_row: np.ndarray,
         edge_dst_node: np.ndarray,
         edge_weight: np.ndarray,
-    ) -> dict[int, tuple[_Gather, ...]]:
+    ) -> dict[int, tuple[Gather, ...]]:
         """Gather groups per layer for the slots whose aggregation is not the sum."""
         others = np.flatnonzero(~node_is_sum & (node_layer >= 0))
         if others.size == 0:
@@ -321,12 +252,12 @@ class PopulationNetwork:
         keys = np.stack((node_layer[others], agg_code[others], fan[others]), axis=1)
         groups, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = inverse.ravel()
-        out: dict[int, list[_Gather]] = {}
+        out: dict[int, list[Gather]] = {}
         for g, (layer, agg, k) in enumerate(groups.tolist()):
             nodes = others[inverse == g]
             positions = first[nodes][:, None] + np.arange(k)
             out.setdefault(layer, []).append(
-                _Gather(
+                Gather(
                     net=node_net[nodes],
                     slot=node_slot[nodes],
                     src=e_src[positions],
@@ -388,14 +319,6 @@ class PopulationNetwork:
 
     __call__ = forward
 
-    def __reduce__(self) -> Any:
-        # Travels as its flat arrays and is rebuilt (the same layout, so the
-        # same results) in the receiving process; no network is compiled there.
-        return (_rebuild_stack, (self._arrays, self.dtype))
-
-    def __len__(self) -> int:
-        return self.size
-
     def __repr__(self) -> str:
         return (
             f"PopulationNetwork(size={self.size}, inputs={self.num_inputs}, outputs={self.num_outputs}, "
@@ -405,7 +328,3 @@ class PopulationNetwork:
 
 def _identity(z: np.ndarray) -> np.ndarray:
     return z
-
-
-def _rebuild_stack(arrays: StackArrays, dtype: Any) -> PopulationNetwork:
-    return PopulationNetwork.from_arrays(arrays, dtype)

@@ -10,6 +10,13 @@ gene pool it is usually compiled from::
     node_offsets, edge_offsets, pruned_offsets: (P + 1,)   network p's rows are [offsets[p], offsets[p + 1])
     output_node: (P, num_outputs)                           node row of every output
 
+A recurrent stack is described by the same fields with one "layer" for all
+non-input nodes (``node_layer`` 1, ``node_slot`` a node's position among its
+network's non-input nodes), so that network ``p``'s rows are its node
+indices as a ``RecurrentNetwork`` numbers them: inputs, then the kept nodes
+by activation, aggregation and id (``recurrent_arrays_from_pool``: the same
+passes without depths, cycles allowed).
+
 Network ``p``'s node rows, in order, are its node *indices* as a
 ``FeedForwardNetwork`` numbers them (``index = row - node_offsets[p]``):
 inputs first (layer 0, slot = input number), then layer 1, 2, ...; within a
@@ -40,9 +47,18 @@ from ..errors import ConfigError, InvalidGenomeError
 from ..genome.graph import longest_path_depths, reachable_from_any
 from ..genome.pool import KEY_SHIFT, GenePool, offsets_of, ranges
 from ._common import invalid
+from .base import CompiledNetwork
 from .feedforward import FeedForwardNetwork
+from .recurrent import RecurrentNetwork
 
-__all__ = ["StackArrays", "stack_arrays_from_pool", "stack_arrays_from_networks", "take_networks", "networks_of"]
+__all__ = [
+    "StackArrays",
+    "stack_arrays_from_pool",
+    "recurrent_arrays_from_pool",
+    "stack_arrays_from_networks",
+    "take_networks",
+    "networks_of",
+]
 
 
 class StackArrays(NamedTuple):
@@ -125,41 +141,100 @@ def stack_arrays_from_pool(pool: GenePool) -> StackArrays:
     cfg = pool.config
     if not cfg.feed_forward:
         raise ConfigError(
-            "cannot compile recurrent genomes ([genome] feed_forward = false) into a population stack; "
-            "compile them one by one with neat.nn.compile_recurrent (or neat.nn.compile)"
+            "cannot compile recurrent genomes ([genome] feed_forward = false) into a feed-forward population "
+            "stack; neat.nn.compile_population stacks them as a RecurrentPopulationNetwork"
         )
-    P = len(pool)
-    if P == 0:
-        raise ValueError("a population stack needs at least one network")
-    n_in, n_out = cfg.num_inputs, cfg.num_outputs
-    nodes, conns = pool.nodes, pool.conns
-    U = len(nodes.id)
-    node_genome = pool.node_genome
-    local = np.arange(U, dtype=np.int64) - pool.node_offsets[node_genome]  # position inside its genome
-    is_input = local < n_in
-
-    src, dst = pool.edge_nodes()
-    on = conns.enabled
-    src, dst, weight = src[on], dst[on], conns.weight[on]
-    _check(pool, local, src, dst, on)
-
+    e = enabled_pool_edges(pool)
     # Edges from inputs neither order the layers (inputs are layer 0) nor
     # carry reachability anywhere that matters (inputs are always kept).
-    inner = ~is_input[src]
-    inner_src, inner_dst = src[inner], dst[inner]
-    depth = longest_path_depths(U, inner_src, inner_dst)
+    inner = ~e.is_input[e.src]
+    inner_src, inner_dst = e.src[inner], e.dst[inner]
+    depth = longest_path_depths(len(e.is_input), inner_src, inner_dst)
     if np.any(depth < 0):
-        g = int(node_genome[np.argmax(depth < 0)])
+        g = int(pool.node_genome[np.argmax(depth < 0)])
         raise _invalid(pool, g, "the enabled connections form a cycle; a feed-forward network needs none")
-    outputs = (pool.node_offsets[:-1, None] + n_in + np.arange(n_out)).ravel()
-    keep = reachable_from_any(U, inner_dst, inner_src, outputs) | is_input
+    keep = reachable_from_any(len(e.is_input), inner_dst, inner_src, e.outputs) | e.is_input
+    # compile_feedforward's order: by layer, activation, aggregation, id.
+    return stack_arrays_of_kept(pool, e, keep, np.where(e.is_input, 0, depth + 1))
 
-    # Rows of the stack: inputs in order, then the kept nodes by layer,
-    # activation, aggregation, id (compile_feedforward's order, so the source
-    # columns of every product come in the same order as in a single network).
+
+def recurrent_arrays_from_pool(pool: GenePool) -> StackArrays:
+    """Compile every genome of ``pool`` at once, as ``compile_recurrent`` compiles one.
+
+    Parameters
+    ----------
+    pool
+        A gene pool of ``P >= 1`` genomes (cycles allowed; feed-forward
+        genomes compile too, as ``compile_recurrent`` compiles them).
+
+    Raises
+    ------
+    InvalidGenomeError
+        A genome breaks what the compiler relies on (ids in order, inputs and
+        outputs in place, endpoints exist, nothing enters an input, function
+        codes in range); the message names the genome's index.
+    """
+    e = enabled_pool_edges(pool)
+    # Backwards from every output along every enabled connection, cycles
+    # included; edges from inputs carry nothing back (inputs are always kept).
+    inner = ~e.is_input[e.src]
+    keep = reachable_from_any(len(e.is_input), e.dst[inner], e.src[inner], e.outputs) | e.is_input
+    # compile_recurrent's order: every non-input node in one layer, by activation, aggregation, id.
+    return stack_arrays_of_kept(pool, e, keep, (~e.is_input).astype(np.int64))
+
+
+class PoolEdges(NamedTuple):
+    """A pool's enabled connections as pool node rows, checked as the single-genome compilers check them."""
+
+    is_input: np.ndarray  # (U,) bool, per pool node row
+    src: np.ndarray  # (e,) pool node rows
+    dst: np.ndarray  # (e,)
+    weight: np.ndarray  # (e,)
+    enabled: np.ndarray  # (m,) bool: which of the pool's connections these are
+    outputs: np.ndarray  # (P * num_outputs,) pool node rows of every genome's outputs
+
+
+def enabled_pool_edges(pool: GenePool) -> PoolEdges:
+    """The enabled connections of every genome of ``pool`` (at least one), after the compilers' checks.
+
+    Raises
+    ------
+    InvalidGenomeError
+        A genome breaks what the compilers rely on; the message names its index.
+    """
+    if len(pool) == 0:
+        raise ValueError("a population stack needs at least one network")
+    n_in, n_out = pool.config.num_inputs, pool.config.num_outputs
+    local = np.arange(len(pool.nodes.id), dtype=np.int64) - pool.node_offsets[pool.node_genome]  # within its genome
+    src, dst = pool.edge_nodes()
+    on = pool.conns.enabled
+    src, dst, weight = src[on], dst[on], pool.conns.weight[on]
+    _check(pool, local, src, dst, on)
+    outputs = (pool.node_offsets[:-1, None] + n_in + np.arange(n_out)).ravel()
+    return PoolEdges(local < n_in, src, dst, weight, on, outputs)
+
+
+def stack_arrays_of_kept(pool: GenePool, edges: PoolEdges, keep: np.ndarray, node_layer: np.ndarray) -> StackArrays:
+    """The flat description of ``pool``'s genomes with the nodes ``keep`` in layers ``node_layer``.
+
+    Rows of the stack: per genome, inputs in order, then the kept nodes by
+    layer, activation, aggregation, id (the compilers' order, so the source
+    columns of every product come in the same order as in a single network).
+    An edge into a kept node comes from a kept node or an input: those stay.
+
+    Parameters
+    ----------
+    keep : (U,) bool
+        Per pool node row: kept (inputs always are).
+    node_layer : (U,) int64
+        Per pool node row: its layer (0 for inputs).
+    """
+    cfg, nodes, P = pool.config, pool.nodes, len(pool)
+    n_in, n_out = cfg.num_inputs, cfg.num_outputs
+    is_input, node_genome = edges.is_input, pool.node_genome
     rows = np.flatnonzero(keep)
     genome = node_genome[rows]
-    layer = np.where(is_input[rows], 0, depth[rows] + 1)
+    layer = node_layer[rows]
     act = np.where(is_input[rows], 0, nodes.activation[rows]).astype(np.int64)
     agg = np.where(is_input[rows], 0, nodes.aggregation[rows]).astype(np.int64)
     order = _stable_order(genome, layer, act, agg, len(cfg.activation_options), len(cfg.aggregation_options))
@@ -169,12 +244,10 @@ def stack_arrays_from_pool(pool: GenePool) -> StackArrays:
     run_starts = np.ones(N, dtype=bool)
     run_starts[1:] = (genome[1:] != genome[:-1]) | (layer[1:] != layer[:-1])
     slot = position - np.maximum.accumulate(np.where(run_starts, position, 0))
-    new_row = np.full(U, -1, dtype=np.int64)
+    new_row = np.full(len(keep), -1, dtype=np.int64)
     new_row[rows] = position
 
-    # An edge into a kept node comes from a kept node or an input: keep those.
-    live = new_row[dst] >= 0
-    edge_src, edge_dst = new_row[src[live]], new_row[dst[live]]
+    live = new_row[edges.dst] >= 0
     pruned = np.flatnonzero(~keep)
     return StackArrays(
         num_inputs=n_in,
@@ -189,11 +262,11 @@ def stack_arrays_from_pool(pool: GenePool) -> StackArrays:
         response=nodes.response[rows],
         activation=nodes.activation[rows],
         aggregation=nodes.aggregation[rows],
-        edge_offsets=offsets_of(np.bincount(pool.conn_genome[on][live], minlength=P)),
-        edge_src=edge_src,
-        edge_dst=edge_dst,
-        edge_weight=weight[live],
-        output_node=new_row[outputs].reshape(P, n_out),
+        edge_offsets=offsets_of(np.bincount(pool.conn_genome[edges.enabled][live], minlength=P)),
+        edge_src=new_row[edges.src[live]],
+        edge_dst=new_row[edges.dst[live]],
+        edge_weight=edges.weight[live],
+        output_node=new_row[edges.outputs].reshape(P, n_out),
         pruned_offsets=offsets_of(np.bincount(node_genome[pruned], minlength=P)),
         pruned_id=nodes.id[pruned],
     )
@@ -266,8 +339,11 @@ def _invalid(pool: GenePool, g: int, reason: str) -> InvalidGenomeError:
 
 
 # --- from compiled networks ---------------------------------------------------------
-def stack_arrays_from_networks(networks: Sequence[FeedForwardNetwork]) -> StackArrays:
+def stack_arrays_from_networks(networks: Sequence[FeedForwardNetwork] | Sequence[RecurrentNetwork]) -> StackArrays:
     """The flat description of compiled networks (equal ``num_inputs`` and ``num_outputs``, at least one).
+
+    Feed-forward networks keep their layers; a recurrent network has every
+    non-input node in layer 1.
 
     Networks naming other function tables get the sorted union of all names.
     """
@@ -283,7 +359,7 @@ def stack_arrays_from_networks(networks: Sequence[FeedForwardNetwork]) -> StackA
     parts: dict[str, list[np.ndarray]] = {key: [] for key in ("layer", "slot", "act", "agg", "src", "dst", "out")}
     for p, net in enumerate(nets):
         index = np.arange(net.num_nodes)
-        bounds = np.concatenate(([0], net.layer_bounds))  # the inputs are layer 0
+        bounds = np.concatenate(([0], getattr(net, "layer_bounds", [n_in, net.num_nodes])))  # inputs: layer 0
         layer = np.searchsorted(bounds, index, side="right") - 1
         parts["layer"].append(layer)
         parts["slot"].append(index - bounds[layer])
@@ -355,11 +431,15 @@ def take_networks(arrays: StackArrays, rows: np.ndarray) -> StackArrays:
     )
 
 
-def networks_of(arrays: StackArrays, dtype: Any = np.float64) -> tuple[FeedForwardNetwork, ...]:
-    """Every network of the description as a ``FeedForwardNetwork`` (one constructor call each).
+def networks_of(
+    arrays: StackArrays, dtype: Any = np.float64, network: type[CompiledNetwork] = FeedForwardNetwork
+) -> tuple[Any, ...]:
+    """Every network of the description as a ``network`` (one constructor call each; recurrent ones without state).
 
-    Each equals (same arrays) what ``compile_feedforward`` makes of its genome.
+    Each equals (same arrays) what ``compile_feedforward`` (``compile_recurrent``
+    for ``network=RecurrentNetwork``) makes of its genome.
     """
+    layered = network is FeedForwardNetwork
     a = arrays
     out = []
     for p in range(a.size):
@@ -367,10 +447,10 @@ def networks_of(arrays: StackArrays, dtype: Any = np.float64) -> tuple[FeedForwa
         e0, e1 = int(a.edge_offsets[p]), int(a.edge_offsets[p + 1])
         k0, k1 = int(a.pruned_offsets[p]), int(a.pruned_offsets[p + 1])
         out.append(
-            FeedForwardNetwork(
+            network(
                 num_inputs=a.num_inputs,
                 node_ids=a.node_id[n0:n1],
-                layer_bounds=np.cumsum(np.bincount(a.node_layer[n0:n1])),
+                **({"layer_bounds": np.cumsum(np.bincount(a.node_layer[n0:n1]))} if layered else {}),
                 output_indices=a.output_node[p] - n0,
                 bias=a.bias[n0:n1],
                 response=a.response[n0:n1],

@@ -110,6 +110,8 @@ def oracle_returns(genome, seeds, *, frame_skip=1, max_steps=None, normalization
     env = gym.make("CartPole-v1")
     out = []
     for s in seeds.tolist():
+        if hasattr(net, "reset"):
+            net.reset()  # a recurrent network starts every episode from zeros
         obs, _ = env.reset(seed=s)
         total, steps, done = 0.0, 0, False
         while not done:
@@ -365,6 +367,45 @@ def test_recurrent_genomes_are_evaluated_the_same_both_ways():
         with GymEvaluator("CartPole-v1", episodes=2, vectorized=vectorized) as evaluator:
             got.append(evaluator.episode_returns(genomes))
     np.testing.assert_array_equal(got[0], got[1])
+
+
+def grown_recurrent_genomes(count, seed):
+    """CartPole genomes with cycles, self-loops and hidden nodes: some balance long, most fail fast."""
+    cfg = CARTPOLE.replace(
+        genome={"feed_forward": False, "initial_self_connections": True},
+        mutation={"node_add_prob": 0.5, "conn_add_prob": 0.8},
+    )
+    tracker = neat.InnovationTracker.for_config(cfg)
+    rng = neat.make_rng(seed)
+    genomes = neat.new_genomes(cfg, tracker, rng, count)
+    for _ in range(6):
+        genomes = [neat.mutate(g, cfg, tracker, rng) for g in genomes]
+    return genomes
+
+
+@pytest.mark.parametrize("vectorized", [False, None])
+def test_recurrent_genomes_are_stepped_as_one_stack_with_the_fitness_of_each_network_alone(vectorized, monkeypatch):
+    from neat.nn import RecurrentNetwork, RecurrentPopulationNetwork
+
+    genomes = grown_recurrent_genomes(16, seed=7)
+    seeds = episode_seeds(5, 1, 3)
+    want = np.stack([oracle_returns(g, seeds) for g in genomes])  # each network alone, reset every episode
+    assert want.max() >= 4 * np.median(want)  # a few play on long after most have ended
+    # No network is stepped alone any more, and the stack narrows to the genomes still playing.
+    def alone(*args, **kwargs):
+        raise AssertionError("a recurrent network was stepped on its own")
+
+    monkeypatch.setattr(RecurrentNetwork, "step", alone)
+    monkeypatch.setattr(RecurrentNetwork, "__call__", alone)
+    subsets = []
+    subset = RecurrentPopulationNetwork.subset
+    monkeypatch.setattr(RecurrentPopulationNetwork, "subset", lambda self, rows: subsets.append(rows) or subset(self, rows))
+    with GymEvaluator("CartPole-v1", episodes=3, seed=5, vectorized=vectorized) as evaluator:
+        returns = evaluator.episode_returns(genomes, generation=1)
+        fitness = evaluator(genomes, generation=1)
+    np.testing.assert_array_equal(returns, want)
+    np.testing.assert_array_equal(fitness, want.mean(axis=1))
+    assert subsets
 
 
 @pytest.mark.parametrize(

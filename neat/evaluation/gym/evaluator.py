@@ -130,6 +130,10 @@ class GymEvaluator:
     -----
     Results do not depend on ``vectorized``: the serial and vectorized paths
     reset the same episodes and compute actions with the same network call.
+    All genomes' actions of a step come from one call of a population stack
+    (``neat.nn.compile_population``); for recurrent genomes (``feed_forward =
+    false``) a ``RecurrentPopulationNetwork`` stepped once per env step, in
+    which each episode has its own state, zero at the episode's start.
     The envs are kept between calls; ``close()`` them (or use ``with``).
     """
 

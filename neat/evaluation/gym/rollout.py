@@ -17,8 +17,9 @@ Two ways to step the envs, with the same results:
   env (``vectorization_mode="vector_entry_point"``) makes this fast.
 
 In both, all the genomes' actions of one step come from one network call
-(``compile_population`` on ``(P, E, n_in)`` observations; recurrent genomes are
-stepped one network at a time, each on its ``(E, n_in)`` batch).
+(``compile_population`` on ``(P, E, n_in)`` observations: a feed-forward
+stack's forward, or one step of a recurrent stack, in which every genome's
+``E`` episodes are ``E`` independent states that start from zeros).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 
 from ...errors import ConfigError, EvaluationError
 from ...genome import Genome
-from ...nn import PopulationNetwork, compile, compile_population
+from ...nn import PopulationNetwork, RecurrentPopulationNetwork, compile, compile_population
 
 __all__ = ["EnvFactory", "episode_seeds", "replay_seeds", "SerialEnvs", "VectorEnvs", "Policy", "play", "check_int", "has_seedable_vector_entry_point"]
 
@@ -209,21 +210,29 @@ def has_seedable_vector_entry_point(env_id: str) -> bool:
 class Policy:
     """The networks of ``P`` genomes: ``(k, E, n_in)`` observations -> ``(k, E, n_out)`` outputs.
 
+    Feed-forward genomes are one ``PopulationNetwork``; recurrent ones one
+    ``RecurrentPopulationNetwork``, made afresh for each rollout so every
+    state starts from zeros, and stepped once per call.  Episodes all start
+    together and none restarts (an env whose episode ended is ignored), so
+    that one reset at the start is all the states need.  Genomes of
+    feed-forward and recurrent configs mixed are compiled one by one.
+
     ``rows`` are the genomes evaluated, at first all of them.  Once the
     genomes with a running episode are at most a quarter of ``rows``, ``keep``
-    narrows ``rows`` to them (a ``subset`` of the feed-forward stack, sliced
-    from its arrays), so that the long tail of a generation, a few genomes
-    still balancing, costs little.  It depends only on which episodes run, so
-    serial and vectorized rollouts evaluate the same stacks.
+    narrows ``rows`` to them (a ``subset`` of the stack, sliced from its
+    arrays; a recurrent stack's subset carries the states on), so that the
+    long tail of a generation, a few genomes still balancing, costs little.
+    It depends only on which episodes run, so serial and vectorized rollouts
+    evaluate the same stacks.
     """
 
     def __init__(self, genomes: Sequence[Genome]) -> None:
         self.rows = np.arange(len(genomes))
         pool = getattr(genomes, "pool", None)  # a GenomeSequence: one config, no genome made to read it
-        feed_forward = pool.config.feed_forward if pool is not None else all(g.config.feed_forward for g in genomes)
-        self._stack: PopulationNetwork | None = None
+        kinds = {pool.config.feed_forward} if pool is not None else {g.config.feed_forward for g in genomes}
+        self._stack: PopulationNetwork | RecurrentPopulationNetwork | None = None
         self._nets: list[Any] = []
-        if feed_forward:
+        if len(kinds) == 1:
             self._stack = compile_population(genomes)
         else:
             self._nets = [compile(g) for g in genomes]
@@ -243,9 +252,8 @@ class Policy:
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         if self._stack is not None:
-            return self._stack.forward(X)
+            return self._stack(X)
         return np.stack([self._nets[i](x) for i, x in zip(self.rows.tolist(), X)])
-
 
 
 def play(
