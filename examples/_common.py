@@ -26,6 +26,7 @@ import argparse
 import concurrent.futures
 import dataclasses
 import pathlib
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 import neat
-from neat.cli import save_run
+from neat.cli import missing_extra, save_run
 from neat.evaluation.gym import GymEvaluator
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -209,9 +210,30 @@ def parse_args(task: Task, argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def missing_extra_of(task: Task) -> str | None:
+    """What to install when the task's env needs a package that is missing (Box2D, MuJoCo); None if it is made."""
+    import gymnasium
+
+    try:
+        gymnasium.make(task.env_id).close()
+    except Exception as exc:
+        hint = missing_extra(exc, task.env_id)
+        if hint is None:
+            raise
+        return hint
+    return None
+
+
 def run_task(task: Task, argv: list[str] | None = None) -> int:
-    """The whole example: parse the command line, evolve, save and test the champion; exit status 0 if solved."""
+    """The whole example: parse the command line, evolve, save and test the champion; exit status 0 if solved.
+
+    Exit status 2, with one line saying what to install, when the env needs an extra that is missing.
+    """
     args = parse_args(task, argv)
+    missing = missing_extra_of(task)
+    if missing is not None:
+        print(f"{task.name}.py: {missing}", file=sys.stderr)
+        return 2
     config = neat.Config.from_toml_file(args.config)
     if args.population is not None:
         config = config.replace(run={"population_size": args.population})

@@ -32,6 +32,9 @@ TASK = Task(
     validate_at=-100.0,
     validation_target=-80.0,
     validation_episodes=50,
+    # angle 1: the first link's, 0 = hanging straight down; angle 2: the second link's, relative to the first
+    node_names=("cos(angle 1)", "sin(angle 1)", "cos(angle 2)", "sin(angle 2)", "angular velocity 1",
+                "angular velocity 2", "torque -1", "torque 0", "torque +1"),
 )
 
 if __name__ == "__main__":

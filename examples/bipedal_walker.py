@@ -6,7 +6,7 @@ contacts, 10 lidar readings), four motor torques in [-1, 1] (``tanh``
 outputs, so each torque is the output itself).  Reward: about 300 in total
 for moving forward to the end, minus torque costs; falling ends the episode
 with -100; at most 1600 steps.  Solved: mean return >= 300 over 100 episodes.
-Needs the box2d extra: ``pip install "gymnasium[box2d]"``.
+Needs the box2d extra: ``pip install "neatlab[box2d]"`` (without it the script says so and exits with status 2).
 
 **This will not solve in minutes.**  The env is slow (about 5,000 steps/s on
 one core), and walking needs hundreds of generations even for methods that
@@ -48,6 +48,13 @@ TASK = Task(
     candidates=1,
     training={"max_steps": TRAINING_MAX_STEPS},
     parallel=True,
+    node_names=(
+        "hull angle", "hull angular velocity", "x velocity", "y velocity",
+        "hip 1 angle", "hip 1 speed", "knee 1 angle", "knee 1 speed", "leg 1 on ground",
+        "hip 2 angle", "hip 2 speed", "knee 2 angle", "knee 2 speed", "leg 2 on ground",
+        *(f"lidar {i}" for i in range(1, 11)),
+        "hip 1 torque", "knee 1 torque", "hip 2 torque", "knee 2 torque",
+    ),
 )
 
 if __name__ == "__main__":

@@ -10,7 +10,12 @@ saved under runs/cartpole/ (champion.json, its topology champion.svg, the
 fitness plot fitness.png, stats.csv) and replayed on 100 episodes it has
 never seen (solved: mean return >= 475, the gymnasium threshold).
 
+``make demo`` runs it with ``--config examples/cartpole_demo.toml``: networks
+that start with no connections, so the run takes about a dozen generations
+and its fitness and species plots show NEAT growing a controller.
+
 Run:  python examples/cartpole.py [--seed N] [--out runs/cartpole] [--generations N] [--serial]
+      [--config examples/cartpole_demo.toml]
 """
 
 from __future__ import annotations

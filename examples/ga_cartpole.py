@@ -29,6 +29,8 @@ from neat.evolution.presets import fixed_topology_ga
 
 TARGET = 475.0
 TEST_SEED_OFFSET = 2_000_000
+# CartPole's observations, then the two outputs (the larger one is the action), in the topology picture
+NODE_NAMES = ("cart position", "cart velocity", "pole angle", "pole angular velocity", "push left", "push right")
 
 
 def ga_config(seed: int, population: int = 64, sigma: float = 0.1) -> neat.Config:
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     when = f"in generation {result['reached']}" if result["reached"] is not None else "not reached"
     print(f"\nbest mean reward {result['best']:.1f} ({when}), {result['env_steps']} env steps, "
           f"{result['seconds']:.2f}s")
-    for line in save_run(args.out, result["champion"], statistics):
+    for line in save_run(args.out, result["champion"], statistics, node_names=NODE_NAMES):
         print(line)
     test = result["test_returns"]
     print(f"champion on 100 fresh episodes: mean return {np.mean(test):.1f} "

@@ -7,7 +7,7 @@ and cosines of the two angles, velocities, constraint force), fed as they
 are.  Reward about 9.3 per step alive (minus small distance and velocity
 penalties); an episode ends when the tip drops below y = 1 or after 1000
 steps, so a full episode returns about 9,350.  Needs the mujoco extra:
-``pip install "gymnasium[mujoco]"``.
+``pip install "neatlab[mujoco]"`` (without it the script says so and exits with status 2).
 
 Each genome plays ``--episodes`` (5) episodes per generation; fitness is the
 mean return.  The best genomes of a generation that average 9,000 or more are
@@ -37,6 +37,10 @@ TASK = Task(
     validate_at=9000.0,
     validation_target=9300.0,
     validation_episodes=50,
+    # pole 1's angle is measured from the cart, pole 2's from pole 1
+    node_names=("cart position", "sin(pole 1 angle)", "sin(pole 2 angle)", "cos(pole 1 angle)",
+                "cos(pole 2 angle)", "cart velocity", "pole 1 angular velocity", "pole 2 angular velocity",
+                "constraint force on cart", "force on cart"),
 )
 
 if __name__ == "__main__":

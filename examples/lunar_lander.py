@@ -6,7 +6,7 @@ left engine, main engine, right engine: four outputs, argmax).  Shaped reward
 from the env: moving towards the pad and slowing down pays, firing engines
 costs, crashing -100, coming to rest +100; an episode ends on landing,
 crashing, flying off screen or after 1000 steps.  Solved: mean return >= 200.
-Needs the box2d extra: ``pip install "gymnasium[box2d]"``.
+Needs the box2d extra: ``pip install "neatlab[box2d]"`` (without it the script says so and exits with status 2).
 
 Returns vary a lot from one start to the next (the terrain and the initial
 push are random), so each genome plays ``--episodes`` (5) episodes per
@@ -49,6 +49,8 @@ TASK = Task(
     validation_episodes=50,
     candidates=2,
     parallel=True,
+    node_names=("x", "y", "x velocity", "y velocity", "angle", "angular velocity", "left leg on ground",
+                "right leg on ground", "do nothing", "fire left engine", "fire main engine", "fire right engine"),
 )
 
 if __name__ == "__main__":

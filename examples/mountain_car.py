@@ -93,6 +93,7 @@ TASK = Task(
     train_env=shaped_env,
     evaluator={"observation_normalization": "bounds"},
     summary=goal_summary,
+    node_names=("position", "velocity", "push left", "no push", "push right"),
 )
 
 if __name__ == "__main__":

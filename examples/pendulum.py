@@ -39,6 +39,7 @@ TASK = Task(
     validation_target=-200.0,
     validation_episodes=50,
     evaluator={"observation_normalization": "bounds"},
+    node_names=("cos(angle)", "sin(angle)", "angular velocity", "torque"),
 )
 
 if __name__ == "__main__":

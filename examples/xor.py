@@ -22,6 +22,7 @@ from neat.cli import save_run
 HERE = pathlib.Path(__file__).resolve().parent
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 TARGETS = np.array([0.0, 1.0, 1.0, 0.0])
+NODE_NAMES = ("x1", "x2", "xor")  # the inputs, then the output, in the topology picture
 
 
 def xor_outputs(genomes: list[neat.Genome]) -> np.ndarray:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"winner: {hidden} hidden nodes, {enabled} enabled connections, fitness {population.best_fitness:.4f}")
     for x, y in zip(INPUTS, xor_outputs([winner])[0]):
         print(f"  {x.astype(int).tolist()} -> {y:.4f}")
-    for line in save_run(args.out, winner, statistics, node_names=("x1", "x2", "xor")):
+    for line in save_run(args.out, winner, statistics, node_names=NODE_NAMES):
         print(line)
     return 0 if solved else 1
 

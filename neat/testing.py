@@ -21,6 +21,16 @@ Strategies
 
 Each strategy builds its own tracker and generator from drawn seeds, so an
 example replays exactly and shrinks well.
+
+Checks and machines
+-------------------
+``check_genome(genome, tracker)``, ``pool_problems(pool, tracker)``
+    Every invariant of a genome, or of each genome of a gene pool together
+    with the derived arrays (counts, keys, edge rows) its operators handed
+    down, plus agreement with the run's ``InnovationTracker``.
+``GenomeOperators``
+    A Hypothesis ``RuleBasedStateMachine`` whose rules are the genome and
+    gene-pool operators and which checks every genome they make.
 """
 
 from __future__ import annotations
@@ -33,16 +43,20 @@ import numpy as np
 try:
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
+    from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, rule
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('neat.testing needs hypothesis; install it with: pip install "neatlab[hypothesis]"') from exc
 
 from .config import Config, GenomeConfig
+from .errors import InvalidGenomeError
 from .functions import ACTIVATIONS, AGGREGATIONS
 from .genome import Genome
 from .genome.crossover import crossover
 from .genome.innovation import InnovationTracker
-from .genome.mutation import OPERATORS
+from .genome.mutation import OPERATORS, mutate
 from .genome.pool import GenePool
+from .genome.pool_crossover import cross_pool
+from .genome.pool_mutation import mutate_pool, mutate_pool_attributes
 from .genome.topology import new_genome
 from .rng import make_rng
 
@@ -57,6 +71,10 @@ __all__ = [
     "input_batches",
     "grow",
     "STRESS_MUTATION",
+    "check_genome",
+    "pool_problems",
+    "check_pool",
+    "GenomeOperators",
 ]
 
 STRESS_MUTATION: dict[str, Any] = {
@@ -144,8 +162,6 @@ def grow(
     genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator, operators: list[str]
 ) -> Genome:
     """Apply the named operators of ``neat.genome.mutation.OPERATORS`` in order (``"mutate"`` is the composite)."""
-    from .genome.mutation import mutate
-
     for name in operators:
         op = mutate if name == "mutate" else OPERATORS[name]
         genome = op(genome, config, tracker, rng)
@@ -224,3 +240,207 @@ def input_batches(n_inputs: int, *, max_batch: int = 8, bound: float = 10.0) -> 
         st.tuples(st.integers(1, max_batch), st.just(n_inputs)),
         elements=st.floats(-bound, bound, allow_nan=False, allow_infinity=False),
     )
+
+
+# --- checks -------------------------------------------------------------------------
+def check_genome(genome: Genome, tracker: InnovationTracker | None = None) -> Genome:
+    """``genome.validate()`` and, given the run's ``tracker``, agreement with it.
+
+    With a tracker, every connection's innovation number must be the one the
+    tracker gave its ``(src, dst)`` pair, and every node id one it handed out.
+    Raises ``InvalidGenomeError`` naming the first problem; returns the genome.
+    """
+    genome.validate()
+    if tracker is None:
+        return genome
+    if genome.num_hidden and int(genome.nodes.id[-1]) >= tracker.next_node_id:
+        raise InvalidGenomeError(
+            f"hidden node id {int(genome.nodes.id[-1])} was never handed out by the innovation tracker "
+            f"(its next id is {tracker.next_node_id}): node ids must come from the run's tracker"
+        )
+    c = genome.conns
+    if len(c.innovation):
+        # Numbers above the tracker's next one were never issued; checked first, so that
+        # ``innovations`` (which numbers an unseen pair) can only disagree, never match by chance.
+        unissued = np.flatnonzero(c.innovation >= tracker.next_innovation)
+        expected = c.innovation if unissued.size else tracker.innovations(c.src, c.dst)
+        bad = unissued if unissued.size else np.flatnonzero(expected != c.innovation)
+        if bad.size:
+            i = int(bad[0])
+            number = "no number yet" if unissued.size else f"innovation {int(expected[i])}"
+            raise InvalidGenomeError(
+                f"connection {int(c.src[i])} -> {int(c.dst[i])} has innovation {int(c.innovation[i])}, but the "
+                f"innovation tracker gave that pair {number}: a genome's innovation numbers must be its tracker's"
+            )
+    return genome
+
+
+_PER_GENOME, _PER_NODE, _PER_CONN = "genome", "node", "conn"
+_DERIVED = {  # the derived arrays a pool may carry, by cache name: what indexes their rows
+    "node_counts": _PER_GENOME, "conn_counts": _PER_GENOME, "node_genome": _PER_NODE, "node_keys": _PER_NODE,
+    "conn_genome": _PER_CONN, "conn_keys": _PER_CONN, "edge_src": _PER_CONN, "edge_dst": _PER_CONN,
+}
+
+
+def pool_problems(pool: GenePool, tracker: InnovationTracker | None = None) -> dict[int, str]:
+    """Every genome of ``pool`` that breaks an invariant, with the first problem found (empty: all good).
+
+    Checks the layout (offsets), ``check_genome`` on each genome, and every
+    derived array the pool carries (genome counts, sort keys, the edge rows
+    a batched operator handed down) against a fresh computation from the
+    genes.  A broken layout is reported for every genome (for ``-1`` when
+    the pool has none).
+    """
+    try:
+        pool._check_shape()
+    except InvalidGenomeError as exc:
+        return {i: str(exc) for i in range(len(pool))} or {-1: str(exc)}
+    problems: dict[int, str] = {}
+    for i, genome in enumerate(pool):
+        try:
+            check_genome(genome, tracker)
+        except InvalidGenomeError as exc:
+            problems[i] = str(exc)
+    # A pool made from the same arrays but with nothing cached computes every derived array afresh.
+    fresh = GenePool._trusted(pool.config, pool.nodes, pool.conns, pool.node_offsets, pool.conn_offsets, pool.keys)
+    for name, held in list(pool._cache.items()):
+        rows_of = _DERIVED.get(name)
+        if rows_of is None:
+            continue
+        expected = fresh.edge_nodes()[name == "edge_dst"] if name.startswith("edge_") else getattr(fresh, name)
+        if held.shape != expected.shape:
+            bad = np.arange(len(pool))
+        else:
+            rows = np.flatnonzero(held != expected)
+            owner = {_PER_GENOME: None, _PER_NODE: fresh.node_genome, _PER_CONN: fresh.conn_genome}[rows_of]
+            bad = rows if owner is None else owner[rows]
+        for i in np.unique(bad).tolist():
+            problems.setdefault(
+                i, f"the pool's derived array {name} disagrees with its genes at genome {i}: a stale array handed down"
+            )
+    return dict(sorted(problems.items()))
+
+
+def check_pool(pool: GenePool, tracker: InnovationTracker | None = None) -> GenePool:
+    """``InvalidGenomeError`` naming the first genome ``pool_problems`` finds; returns the pool."""
+    problems = pool_problems(pool, tracker)
+    if problems:
+        i, message = next(iter(problems.items()))
+        raise InvalidGenomeError(f"genome {i} of the pool: {message}")
+    return pool
+
+
+# --- the state machine ----------------------------------------------------------------
+def _indices(data: st.DataObject, n: int, low: int = 0, size: int | None = None) -> np.ndarray:
+    """``size`` (or 1 to 8) drawn indices in ``[low, n)``, as an int64 array."""
+    k = data.draw(st.integers(1, 8)) if size is None else size
+    return np.array(data.draw(st.lists(st.integers(low, n - 1), min_size=k, max_size=k)), dtype=np.int64)
+
+
+def _mask(data: st.DataObject, n: int) -> np.ndarray:
+    return np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+
+
+class GenomeOperators(RuleBasedStateMachine):
+    """A Hypothesis state machine whose rules are the genome operators; every genome they make is checked.
+
+    An example draws a config (``configs()``) and a seed, makes a start
+    genome, then runs a random sequence of rules: the single-genome
+    operators (each of ``neat.genome.mutation.OPERATORS``, ``mutate``,
+    ``crossover``), new start genomes, ``tracker.new_generation()``, and the
+    batched operators (``mutate_pool``, ``cross_pool``,
+    ``mutate_pool_attributes``, ``GenePool.take``) on gene pools packed from
+    the genomes made so far; their results feed later rules.  Every result
+    goes to ``check``, which runs ``check_genome`` / ``check_pool`` with the
+    run's tracker: a failure shrinks to the shortest sequence of operators
+    that breaks a genome.
+
+    Run it as a test with ``TestOperators = GenomeOperators.TestCase``.
+    Subclass it to add rules for your own operators (pass their results to
+    ``self.check``), or override ``check`` to count the steps.
+    """
+
+    genomes = Bundle("genomes")
+    pools = Bundle("pools")
+
+    def check(self, operator: str, result: Genome | GenePool, steps: int) -> None:
+        """Check what ``steps`` applications of ``operator`` made (``InvalidGenomeError`` on a problem).
+
+        ``steps`` counts genomes an operator acted on: 1 for a single-genome
+        operator, the children or mutated genomes of a batched one, 0 for
+        packing, taking and new start genomes.
+        """
+        if isinstance(result, GenePool):
+            check_pool(result, self.tracker)
+            self.held.extend(result)
+        else:
+            check_genome(result, self.tracker)
+            self.held.append(result)
+
+    def teardown(self) -> None:
+        """Every genome made is still valid: operators never change their inputs."""
+        for genome in getattr(self, "held", []):
+            genome.validate()
+
+    def _made(self, operator: str, result: Any, steps: int = 1) -> Any:
+        self.check(operator, result, steps)
+        return result
+
+    @initialize(target=genomes, config=configs(), seed=st.integers(0, 2**32 - 1))
+    def start(self, config: Config, seed: int) -> Genome:
+        self.config = config
+        self.tracker = InnovationTracker.for_config(config)
+        self.rng = make_rng(seed)
+        self.held: list[Genome] = []
+        return self._made("new_genome", new_genome(config, self.tracker, self.rng), 0)
+
+    @rule(target=genomes, parent=genomes, name=st.sampled_from(sorted(OPERATORS)))
+    def operator(self, parent: Genome, name: str) -> Genome:
+        return self._made(name, OPERATORS[name](parent, self.config, self.tracker, self.rng))
+
+    @rule(target=genomes, parent=genomes)
+    def mutate(self, parent: Genome) -> Genome:
+        return self._made("mutate", mutate(parent, self.config, self.tracker, self.rng))
+
+    @rule(target=genomes, a=genomes, b=genomes, equal=st.booleans())
+    def cross(self, a: Genome, b: Genome, equal: bool) -> Genome:
+        return self._made("crossover", crossover(a, b, self.config, self.rng, equal_fitness=equal))
+
+    @rule(target=genomes)
+    def fresh(self) -> Genome:
+        return self._made("new_genome", new_genome(self.config, self.tracker, self.rng), 0)
+
+    @rule()
+    def next_generation(self) -> None:
+        self.tracker.new_generation()
+
+    @rule(target=pools, members=st.lists(genomes, min_size=1, max_size=6))
+    def pack(self, members: list[Genome]) -> GenePool:
+        return self._made("pack", GenePool.pack(members).with_keys(np.arange(len(members))), 0)
+
+    @rule(target=pools, pool=pools, data=st.data())
+    def pool_mutate(self, pool: GenePool, data: st.DataObject) -> GenePool:
+        mutable = _mask(data, len(pool))
+        mutated = mutate_pool(pool, mutable, self.config, self.tracker, self.rng).pool
+        return self._made("mutate_pool", mutated, int(mutable.sum()))
+
+    @rule(target=pools, pool=pools, data=st.data())
+    def pool_attributes(self, pool: GenePool, data: st.DataObject) -> GenePool:
+        mutable = _mask(data, len(pool))
+        mutated = mutate_pool_attributes(pool, mutable, self.config, self.rng)
+        return self._made("mutate_pool_attributes", mutated, int(mutable.sum()))
+
+    @rule(target=pools, pool=pools, data=st.data())
+    def pool_cross(self, pool: GenePool, data: st.DataObject) -> GenePool:
+        a = _indices(data, len(pool))
+        b = _indices(data, len(pool), low=-1, size=len(a))  # -1: a copy of parent a
+        equal = _mask(data, len(a))
+        return self._made("cross_pool", cross_pool(pool, a, b, equal, self.config, self.rng).pool, len(a))
+
+    @rule(target=pools, pool=pools, data=st.data())
+    def take(self, pool: GenePool, data: st.DataObject) -> GenePool:
+        return self._made("take", pool.take(_indices(data, len(pool))), 0)
+
+    @rule(target=genomes, pool=pools, data=st.data())
+    def unpack(self, pool: GenePool, data: st.DataObject) -> Genome:
+        return pool[data.draw(st.integers(0, len(pool) - 1))]

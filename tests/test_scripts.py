@@ -1,11 +1,21 @@
 """The example and benchmark scripts run and print what they promise (no timing is checked)."""
 
+import importlib
 import json
 import pathlib
+import re
+import shlex
 import subprocess
 import sys
 
+import pytest
+
+import neat
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+GYM_EXAMPLES = ["cartpole", "acrobot", "mountain_car", "pendulum", "lunar_lander", "bipedal_walker",
+                "inverted_double_pendulum"]
 
 
 def run(*args):
@@ -66,3 +76,64 @@ def test_ga_cartpole_example_runs(tmp_path):
 
     assert (tmp_path / "ga" / "champion.svg").exists() and (tmp_path / "ga" / "fitness.png").exists()
     assert load_genome(tmp_path / "ga" / "champion.json").size() == (16, 4 * 16 + 16 * 2)
+
+
+def import_example(name, monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    return importlib.import_module(name)
+
+
+def assert_names(names, config):
+    """One readable name for every input and output of ``config``'s genomes."""
+    assert names is not None, "no node names: the topology picture would show bare node ids"
+    assert len(names) == config.genome.num_inputs + config.genome.num_outputs
+    assert len(set(names)) == len(names) and all(isinstance(n, str) and n.strip() for n in names)
+
+
+@pytest.mark.parametrize("name", GYM_EXAMPLES)
+def test_every_gym_example_names_its_observations_and_actions(name, monkeypatch):
+    task = import_example(name, monkeypatch).TASK
+    assert task.name == name
+    assert_names(task.node_names, neat.Config.from_toml_file(EXAMPLES / f"{name}.toml"))
+
+
+def test_the_xor_and_ga_examples_name_their_inputs_and_outputs(monkeypatch):
+    assert_names(import_example("xor", monkeypatch).NODE_NAMES, neat.Config.from_toml_file(EXAMPLES / "xor.toml"))
+    ga = import_example("ga_cartpole", monkeypatch)
+    assert_names(ga.NODE_NAMES, ga.ga_config(0))
+
+
+def demo_command():
+    """The command of the Makefile's demo target that runs the example."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^demo:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    line = next(line.strip() for line in recipe.splitlines() if "examples/" in line and not line.strip().startswith("@"))
+    return shlex.split(line.replace("$(BIN)/python", shlex.quote(sys.executable)))
+
+
+def test_make_demo_shows_learning_and_ends_with_a_solved_saved_champion(tmp_path):
+    command = demo_command()
+    assert "--config" in command  # the demo's own config, described in the README
+    config_path = command[command.index("--config") + 1]
+    assert f"{command[1]} --config {config_path}" in " ".join((ROOT / "README.md").read_text().split())
+    out = tmp_path / "cartpole"
+    proc = subprocess.run([*command, "--out", str(out), "--test-episodes", "20"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]  # 0: solved
+    assert "solved (>= 475)" in proc.stdout
+    best = [float(line.split()[3]) for line in proc.stdout.splitlines() if line.startswith("gen ")]
+    assert len(best) >= 6, "the demo solves too fast for its plots to show learning"
+    assert best[0] < 100 <= max(best)
+    assert neat.load_genome(out / "champion.json").config.num_inputs == 4
+    assert "pole angle" in (out / "champion.svg").read_text()
+    for picture in ("fitness.png", "species.png"):
+        assert (out / picture).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_make_demo_installs_the_picture_extras_and_pygame():
+    makefile = (ROOT / "Makefile").read_text()
+    stamp = re.search(r"^demo:\s*(\S+)", makefile, re.M).group(1)
+    recipe = re.search(rf"^{re.escape(stamp)}:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    install = next(line for line in recipe.splitlines() if "pip install" in line)
+    assert "[viz" in install  # matplotlib, pygraphviz
+    assert "classic-control" in install  # pygame, for `neatlab replay --render`

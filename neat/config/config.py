@@ -11,12 +11,15 @@ A config file has one table per section::
 
 Unknown sections or keys, wrong types and out-of-range values raise
 ``ConfigError`` naming the section, the key, the bad value and what is allowed.
+Reading a file also checks what its ``[task]`` names (``Config.check_task``):
+the dataset exists, the gymnasium env id is registered.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib
 import json
 import math
 import sys
@@ -30,6 +33,7 @@ from ..errors import ConfigError
 from ..files import atomic_write_text
 from .options import Section
 from .sections import (
+    BUILTIN_DATASET_NAMES,
     SECTIONS,
     GenomeConfig,
     MutationConfig,
@@ -184,16 +188,38 @@ class Config:
 
     @classmethod
     def from_toml_file(cls, path: str | PathLike[str]) -> Config:
-        """Read a config from a TOML file."""
+        """Read a config from a TOML file, and check what its ``[task]`` names (see ``check_task``)."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"cannot read config file {str(path)!r}: {exc.strerror or exc}") from None
         try:
-            return cls.from_toml(text)
+            config = cls.from_toml(text)
+            config.check_task(path.parent)
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+        return config
+
+    def check_task(self, base_dir: str | PathLike[str] = ".") -> None:
+        """Check that what ``[task]`` names exists, before anything runs or is written.
+
+        With ``kind = "dataset"``, ``dataset`` must be a built-in table or an existing file
+        (a relative path is relative to ``base_dir``, as ``task_evaluator`` reads it); with
+        ``kind = "gym"``, ``env_id`` must be registered with gymnasium (not checked when gymnasium
+        is not installed).  ``from_toml_file`` calls this with the file's folder.  Building a
+        config in Python does not: the file or env may only exist where the config is used.
+
+        Raises
+        ------
+        ConfigError
+            Naming the key and the value, with the closest known name.
+        """
+        task = self.task
+        if task.kind == "dataset" and task.dataset is not None:
+            _check_dataset(task.dataset, Path(base_dir))
+        elif task.kind == "gym" and task.env_id is not None:
+            _check_env_id(task.env_id)
 
     def to_toml(self) -> str:
         """The config as TOML text; ``Config.from_toml(c.to_toml()) == c``."""
@@ -209,6 +235,56 @@ class Config:
     def save_toml(self, path: str | PathLike[str]) -> None:
         """Write the config to a TOML file (atomically)."""
         atomic_write_text(path, self.to_toml())
+
+
+def _did_you_mean(name: str, known: typing.Iterable[str]) -> str:
+    hint = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+def _check_dataset(spec: str, base_dir: Path) -> None:
+    """``spec`` is a built-in table or names an existing file under ``base_dir``."""
+    path = base_dir / spec
+    if spec in BUILTIN_DATASET_NAMES or path.is_file():
+        return
+    known = list(BUILTIN_DATASET_NAMES)
+    if path.parent.is_dir():
+        known += sorted((Path(spec).parent / p.name).as_posix() for p in path.parent.glob("*.csv"))
+    raise ConfigError(
+        f"[task] dataset = {spec!r} is not allowed: expected a built-in table ({', '.join(BUILTIN_DATASET_NAMES)}) "
+        f"or a CSV file, and there is no file {str(path)!r}{_did_you_mean(spec, known)}"
+    )
+
+
+def _check_env_id(env_id: str) -> None:
+    """``env_id`` is registered with gymnasium, after importing the module a ``module:EnvId`` names."""
+    try:
+        from gymnasium import error
+        from gymnasium.envs.registration import find_highest_version, parse_env_id, registry
+    except ImportError:
+        return  # the gym task itself will say that gymnasium is missing
+    module, _, name = env_id.rpartition(":")
+    if module:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise ConfigError(
+                f"[task] env_id = {env_id!r} is not allowed: cannot import {module!r}, the module that should "
+                f"register {name!r} ({exc})"
+            ) from None
+    if name in registry:
+        return
+    try:
+        namespace, base, version = parse_env_id(name)
+    except error.Error:
+        pass
+    else:
+        if version is None and find_highest_version(namespace, base) is not None:
+            return  # gymnasium makes the latest version of an unversioned id
+    raise ConfigError(
+        f"[task] env_id = {env_id!r} is not allowed: expected an env id registered with gymnasium"
+        f"{_did_you_mean(name, registry) or ', such as CartPole-v1'}"
+    )
 
 
 def toml_value(value: Any) -> str:

@@ -5,6 +5,15 @@ A section is a frozen dataclass whose fields are declared with ``option``
 coerces each value to its declared type without lossy conversions and
 checks it, so a bad key or value is a ``ConfigError`` naming the section,
 the key, the value and what is allowed.
+
+Every numeric key declares its range as an interval, ``range="[0, 1]"``:
+a square bracket includes the end, a parenthesis excludes it.  An infinite
+end is written ``inf`` / ``-inf``; excluded, as in ``"[0, inf)"``, it means
+"no upper bound, but finite": ``inf`` and ``nan`` are then refused, which is
+what every key of this package declares (an infinite rate, coefficient,
+threshold, power, size or weight bound makes a run meaningless).  A key for
+which infinity meant something would say so with a closed end, ``"[0, inf]"``.
+``nan`` is refused by every range.
 """
 
 from __future__ import annotations
@@ -12,28 +21,102 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from ..errors import ConfigError
 
-__all__ = ["option", "Section", "allowed_values", "type_name"]
+__all__ = ["option", "Interval", "Section", "allowed_values", "type_name", "numeric_type"]
+
+
+class Interval(NamedTuple):
+    """A key's allowed range; ``low_closed`` / ``high_closed``: the end itself is allowed."""
+
+    low: float
+    high: float
+    low_closed: bool
+    high_closed: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Interval:
+        """``"[0, 1]"``, ``"(0, inf)"``, ``"[-inf, inf)"``...: brackets include an end, parentheses exclude it."""
+        number = r"\s*(-?inf|[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)\s*"
+        match = re.fullmatch(rf"\s*([\[(]){number},{number}([\])])\s*", text)
+        if match is None:
+            raise ValueError(f"a range must look like '[0, 1]' or '(0, inf)', got {text!r}")
+        opening, low, high, closing = match.groups()
+        interval = cls(float(low), float(high), opening == "[", closing == "]")
+        if not interval.low < interval.high or interval.low == math.inf or interval.high == -math.inf:
+            raise ValueError(f"a range needs low < high, got {text!r}")
+        return interval
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return False
+        above = value >= self.low if self.low_closed else value > self.low
+        below = value <= self.high if self.high_closed else value < self.high
+        return above and below  # False for nan: every comparison with nan is false
+
+    @property
+    def finite_only(self) -> bool:
+        """True when neither infinity is allowed."""
+        return not (math.isinf(self.low) and self.low_closed) and not (math.isinf(self.high) and self.high_closed)
+
+    def notation(self, integer: bool = False) -> str:
+        """The interval as written in the reference: ``[0.0, 1.0]``, ``[1, inf)``."""
+        ends = [_end(self.low, integer), _end(self.high, integer)]
+        return f"{'[' if self.low_closed else '('}{ends[0]}, {ends[1]}{']' if self.high_closed else ')'}"
+
+    def words(self, integer: bool = False) -> str:
+        """The interval in words: ``in [0.0, 1.0]``, ``>= 1``, ``> 0.0``, ``<= 10.0``, or ``""`` (any)."""
+        low_inf, high_inf = math.isinf(self.low), math.isinf(self.high)
+        if not self.finite_only or (not low_inf and not high_inf):
+            return "in " + self.notation(integer)
+        if not low_inf:
+            return f"{'>=' if self.low_closed else '>'} {_end(self.low, integer)}"
+        if not high_inf:
+            return f"{'<=' if self.high_closed else '<'} {_end(self.high, integer)}"
+        return ""
+
+
+def _end(value: float, integer: bool) -> str:
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return str(int(value)) if integer else repr(float(value))
 
 
 def option(
     default: Any,
     doc: str,
     *,
-    min: float | None = None,
-    max: float | None = None,
-    min_exclusive: bool = False,
+    range: str | None = None,
     choices: tuple[Any, ...] | None = None,
 ) -> Any:
-    """Declare a config key: its default, meaning and allowed values."""
-    metadata = {"doc": doc, "min": min, "max": max, "min_exclusive": min_exclusive, "choices": choices}
+    """Declare a config key: its default, meaning and allowed values.
+
+    Parameters
+    ----------
+    range
+        A numeric key's allowed values as an interval, e.g. ``"[0, 1]"``, ``"(0, inf)"`` (see the
+        module docstring); for a list of numbers, each item's.  Every numeric key must declare one.
+    choices
+        The allowed values of a key that takes one of a few.
+    """
+    interval = Interval.parse(range) if range is not None else None
+    metadata = {"doc": doc, "range": interval, "choices": choices}
     return field(default=default, metadata=metadata)
+
+
+def numeric_type(type_: Any) -> type | None:
+    """``int`` or ``float`` when a key of type ``type_`` holds numbers (alone, optional or in a list), else None."""
+    origin = typing.get_origin(type_)
+    if origin is tuple or origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(type_) if a is not type(None) and a is not Ellipsis]
+        return numeric_type(args[0]) if len(args) == 1 else None
+    return type_ if type_ in (int, float) else None
 
 
 def allowed_values(f: dataclasses.Field, type_: Any) -> str:
@@ -42,14 +125,18 @@ def allowed_values(f: dataclasses.Field, type_: Any) -> str:
     if meta.get("choices"):
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     parts = [type_name(type_)]
-    lo, hi = meta.get("min"), meta.get("max")
-    if lo is not None and hi is not None:
-        parts.append(f"in {'(' if meta.get('min_exclusive') else '['}{lo}, {hi}]")
-    elif lo is not None:
-        parts.append(f"{'>' if meta.get('min_exclusive') else '>='} {lo}")
-    elif hi is not None:
-        parts.append(f"<= {hi}")
-    return " ".join(parts)
+    omitted = parts[0].endswith(" (or omitted)")
+    parts[0] = parts[0].removesuffix(" (or omitted)")
+    interval = meta.get("range")
+    if interval is not None:
+        integer = numeric_type(type_) is int
+        unbounded = math.isinf(interval.low) or math.isinf(interval.high)
+        if interval.finite_only and unbounded and numeric_type(type_) is float:
+            parts[0] = parts[0].replace("number", "finite number", 1)
+        words = interval.words(integer)
+        if words:
+            parts.append(("each " if typing.get_origin(type_) is tuple else "") + words)
+    return " ".join(parts) + (" (or omitted)" if omitted else "")
 
 
 def type_name(type_: Any) -> str:
@@ -95,20 +182,11 @@ def _coerce(value: Any, type_: Any) -> Any:
     return _coerce_scalar(value, type_)
 
 
-def _in_range(value: Any, meta: typing.Mapping[str, Any]) -> bool:
-    lo, hi = meta.get("min"), meta.get("max")
+def _in_range(value: Any, interval: Interval | None) -> bool:
+    if interval is None:
+        return True
     values = value if isinstance(value, tuple) else (value,)
-    for v in values:
-        if v is None or isinstance(v, (str, bool)):
-            continue
-        if isinstance(v, float) and math.isnan(v):
-            return False
-        if lo is not None and (v <= lo if meta.get("min_exclusive") else v < lo):
-            return False
-        if hi is not None and v > hi:
-            return False
-    return True
-
+    return all(v in interval for v in values if v is not None)
 
 
 @dataclass(frozen=True)
@@ -130,7 +208,7 @@ class Section:
             choices = f.metadata.get("choices")
             if choices is not None and coerced not in choices:
                 self._fail(f.name, coerced, allowed_values(f, type_))
-            if not _in_range(coerced, f.metadata):
+            if not _in_range(coerced, f.metadata.get("range")):
                 self._fail(f.name, coerced, allowed_values(f, type_))
         self._check()
 

@@ -6,7 +6,7 @@ import dataclasses
 import typing
 
 from .config import toml_value
-from .options import allowed_values, type_name
+from .options import numeric_type, type_name
 from .sections import SECTIONS
 
 __all__ = ["reference_markdown"]
@@ -17,6 +17,8 @@ def reference_markdown() -> str:
 
     ``docs/config.md`` is this text; a test keeps the two identical.
     """
+    all_finite = all(f.metadata["range"] is None or f.metadata["range"].finite_only
+                     for cls in SECTIONS.values() for f in dataclasses.fields(cls))
     lines = [
         "# Configuration reference",
         "",
@@ -27,6 +29,18 @@ def reference_markdown() -> str:
         "wrong types and out-of-range values are a `ConfigError` naming the section, key, value and",
         "what is allowed.",
         "",
+        "The range of a numeric key is an interval: a square bracket includes the end, a parenthesis",
+        "excludes it; `[0.0, 1.0]` is 0 to 1, `(0.0, inf)` any finite number above 0, and the range of a",
+        "list applies to each item. `nan` is never allowed, `inf` only where a range includes it (`inf]`).",
+        *(["No key's range does: an infinite rate, coefficient, threshold, power, size or weight bound",
+           "makes a run meaningless (leave `fitness_threshold` or `max_generations` out for no limit)."]
+          if all_finite else []),
+        "",
+        "Reading a file (`Config.from_toml_file`) also checks what `[task]` names: a `dataset` is a built-in",
+        "table or an existing CSV file (relative to the config file's folder), an `env_id` is registered",
+        "with gymnasium (if it is installed); an unknown name gets a \"did you mean\". A config built in",
+        "Python is checked when its task is used (or by `config.check_task(folder)`).",
+        "",
         "```python",
         "config = neat.Config.from_toml_file(\"run.toml\")",
         "config.save_toml(\"copy.toml\")   # reads back equal",
@@ -35,13 +49,23 @@ def reference_markdown() -> str:
     ]
     for name, cls in SECTIONS.items():
         hints = typing.get_type_hints(cls)
-        lines += [f"## [{name}]", "", (cls.__doc__ or "").strip(), "", "| key | type | default | allowed | meaning |",
+        lines += [f"## [{name}]", "", (cls.__doc__ or "").strip(), "", "| key | type | default | range | meaning |",
                   "| --- | --- | --- | --- | --- |"]
         for f in dataclasses.fields(cls):
             default = f.default
             shown = "omitted" if default is None else toml_value(list(default) if isinstance(default, tuple) else default)
-            allowed = allowed_values(f, hints[f.name]).replace("|", "\\|")
             doc = f.metadata["doc"].replace("|", "\\|")
-            lines.append(f"| `{f.name}` | {type_name(hints[f.name])} | `{shown}` | {allowed} | {doc} |")
+            lines.append(f"| `{f.name}` | {type_name(hints[f.name])} | `{shown}` | {_range(f, hints[f.name])} | {doc} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _range(f: dataclasses.Field, type_: typing.Any) -> str:
+    """The reference's range cell: a numeric key's interval, or a choice key's choices."""
+    interval, choices = f.metadata.get("range"), f.metadata.get("choices")
+    if interval is not None:
+        each = "each " if typing.get_origin(type_) is tuple else ""
+        return f"{each}`{interval.notation(integer=numeric_type(type_) is int)}`"
+    if choices:
+        return ", ".join(f"`{toml_value(c)}`" for c in choices)
+    return ""

@@ -6,8 +6,6 @@ Miikkulainen 2002, where the paper gives one), allowed range and meaning.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,7 +21,11 @@ __all__ = [
     "RunConfig",
     "TaskConfig",
     "SECTIONS",
+    "BUILTIN_DATASET_NAMES",
 ]
+
+BUILTIN_DATASET_NAMES: tuple[str, ...] = ("xor", "and", "or", "nand", "parity3")
+"""The names of the built-in tables of ``[task] dataset`` (the tables are ``neat.evaluation.tasks``')."""
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,10 @@ class GenomeConfig(Section):
 
     SECTION: ClassVar[str] = "genome"
 
-    num_inputs: int = option(2, "Number of input nodes (fixed for the run).", min=1)
-    num_outputs: int = option(1, "Number of output nodes (fixed for the run).", min=1)
+    num_inputs: int = option(2, "Number of input nodes (fixed for the run).", range="[1, inf)")
+    num_outputs: int = option(1, "Number of output nodes (fixed for the run).", range="[1, inf)")
     hidden_layers: tuple[int, ...] = option(
-        (), "Sizes of the hidden layers of the start topology, input side first.", min=1
+        (), "Sizes of the hidden layers of the start topology, input side first.", range="[1, inf)"
     )
     initial_connection: str = option(
         "full",
@@ -48,7 +50,7 @@ class GenomeConfig(Section):
         choices=("full", "full_direct", "partial", "partial_direct", "fs_neat", "fs_neat_hidden", "none"),
     )
     connection_fraction: float = option(
-        0.5, "Probability of each start connection with a 'partial' start topology.", min=0.0, max=1.0
+        0.5, "Probability of each start connection with a 'partial' start topology.", range="[0, 1]"
     )
     connection_sampling: str = option(
         "independent",
@@ -84,32 +86,30 @@ class GenomeConfig(Section):
         "the number of start connections into its target node (LeCun-style; keeps deep layered nets in range).",
         choices=("none", "fan_in"),
     )
-    weight_init_mean: float = option(0.0, "Mean of new connection weights.")
-    weight_init_stdev: float = option(1.0, "Standard deviation of new connection weights.", min=0.0)
-    weight_min: float = option(-30.0, "Smallest allowed connection weight.")
-    weight_max: float = option(30.0, "Largest allowed connection weight.")
+    weight_init_mean: float = option(0.0, "Mean of new connection weights.", range="(-inf, inf)")
+    weight_init_stdev: float = option(1.0, "Standard deviation of new connection weights.", range="[0, inf)")
+    weight_min: float = option(-30.0, "Smallest allowed connection weight.", range="(-inf, inf)")
+    weight_max: float = option(30.0, "Largest allowed connection weight.", range="(-inf, inf)")
     bias_init_type: str = option(
         "gaussian", "Distribution of new biases (as weight_init_type).", choices=("gaussian", "uniform")
     )
-    bias_init_mean: float = option(0.0, "Mean of new node biases.")
-    bias_init_stdev: float = option(1.0, "Standard deviation of new node biases.", min=0.0)
-    bias_min: float = option(-30.0, "Smallest allowed bias.")
-    bias_max: float = option(30.0, "Largest allowed bias.")
+    bias_init_mean: float = option(0.0, "Mean of new node biases.", range="(-inf, inf)")
+    bias_init_stdev: float = option(1.0, "Standard deviation of new node biases.", range="[0, inf)")
+    bias_min: float = option(-30.0, "Smallest allowed bias.", range="(-inf, inf)")
+    bias_max: float = option(30.0, "Largest allowed bias.", range="(-inf, inf)")
     response_init_type: str = option(
         "gaussian", "Distribution of new responses (as weight_init_type).", choices=("gaussian", "uniform")
     )
-    response_init_mean: float = option(1.0, "Mean of new node responses (the multiplier of the aggregated input).")
-    response_init_stdev: float = option(0.0, "Standard deviation of new node responses.", min=0.0)
-    response_min: float = option(-30.0, "Smallest allowed response.")
-    response_max: float = option(30.0, "Largest allowed response.")
+    response_init_mean: float = option(
+        1.0, "Mean of new node responses (the multiplier of the aggregated input).", range="(-inf, inf)"
+    )
+    response_init_stdev: float = option(0.0, "Standard deviation of new node responses.", range="[0, inf)")
+    response_min: float = option(-30.0, "Smallest allowed response.", range="(-inf, inf)")
+    response_max: float = option(30.0, "Largest allowed response.", range="(-inf, inf)")
 
     def _check(self) -> None:
         for attr in ("weight", "bias", "response"):
             lo, hi = getattr(self, f"{attr}_min"), getattr(self, f"{attr}_max")
-            for key in (f"{attr}_min", f"{attr}_max", f"{attr}_init_mean"):
-                value = getattr(self, key)
-                if not math.isfinite(value):
-                    self._fail(key, value, "a finite number")
             if lo > hi:
                 self._fail(f"{attr}_min", lo, f"a number <= {attr}_max ({hi})")
         for kind, registry in (("activation", ACTIVATIONS), ("aggregation", AGGREGATIONS)):
@@ -150,19 +150,19 @@ class MutationConfig(Section):
 
     SECTION: ClassVar[str] = "mutation"
 
-    conn_add_prob: float = option(0.05, "Probability that a child gains a new connection.", min=0.0, max=1.0)
-    conn_delete_prob: float = option(0.0, "Probability that a child loses a random connection.", min=0.0, max=1.0)
+    conn_add_prob: float = option(0.05, "Probability that a child gains a new connection.", range="[0, 1]")
+    conn_delete_prob: float = option(0.0, "Probability that a child loses a random connection.", range="[0, 1]")
     node_add_prob: float = option(
-        0.03, "Probability that a child splits a connection with a new node.", min=0.0, max=1.0
+        0.03, "Probability that a child splits a connection with a new node.", range="[0, 1]"
     )
     node_delete_prob: float = option(
-        0.0, "Probability that a child loses a hidden node and its connections.", min=0.0, max=1.0
+        0.0, "Probability that a child loses a hidden node and its connections.", range="[0, 1]"
     )
     single_structural_mutation: bool = option(
         False, "If true at most one structural mutation (add/delete node/connection) happens per child."
     )
     max_add_connection_attempts: int = option(
-        20, "Random (source, target) pairs tried before add-connection gives up.", min=1
+        20, "Random (source, target) pairs tried before add-connection gives up.", range="[1, inf)"
     )
     add_connection_reenables: bool = option(
         True,
@@ -173,31 +173,31 @@ class MutationConfig(Section):
         False, "When add-node finds no enabled connection to split: true adds a connection instead."
     )
     enabled_mutate_rate: float = option(
-        0.0, "Per-connection probability that its enabled flag flips.", min=0.0, max=1.0
+        0.0, "Per-connection probability that its enabled flag flips.", range="[0, 1]"
     )
-    weight_mutate_prob: float = option(0.8, "Probability that a child's weights are mutated at all.", min=0.0, max=1.0)
+    weight_mutate_prob: float = option(0.8, "Probability that a child's weights are mutated at all.", range="[0, 1]")
     weight_perturb_rate: float = option(
-        0.9, "Per-weight probability of a Gaussian perturbation (when weights are mutated).", min=0.0, max=1.0
+        0.9, "Per-weight probability of a Gaussian perturbation (when weights are mutated).", range="[0, 1]"
     )
     weight_replace_rate: float = option(
-        0.1, "Per-weight probability of a fresh random value (when weights are mutated).", min=0.0, max=1.0
+        0.1, "Per-weight probability of a fresh random value (when weights are mutated).", range="[0, 1]"
     )
-    weight_mutate_power: float = option(0.5, "Standard deviation of a weight perturbation.", min=0.0)
-    bias_mutate_prob: float = option(0.8, "Probability that a child's biases are mutated at all.", min=0.0, max=1.0)
-    bias_perturb_rate: float = option(0.7, "Per-node probability of a bias perturbation.", min=0.0, max=1.0)
-    bias_replace_rate: float = option(0.1, "Per-node probability of a fresh random bias.", min=0.0, max=1.0)
-    bias_mutate_power: float = option(0.5, "Standard deviation of a bias perturbation.", min=0.0)
+    weight_mutate_power: float = option(0.5, "Standard deviation of a weight perturbation.", range="[0, inf)")
+    bias_mutate_prob: float = option(0.8, "Probability that a child's biases are mutated at all.", range="[0, 1]")
+    bias_perturb_rate: float = option(0.7, "Per-node probability of a bias perturbation.", range="[0, 1]")
+    bias_replace_rate: float = option(0.1, "Per-node probability of a fresh random bias.", range="[0, 1]")
+    bias_mutate_power: float = option(0.5, "Standard deviation of a bias perturbation.", range="[0, inf)")
     response_mutate_prob: float = option(
-        0.0, "Probability that a child's responses are mutated at all.", min=0.0, max=1.0
+        0.0, "Probability that a child's responses are mutated at all.", range="[0, 1]"
     )
-    response_perturb_rate: float = option(0.0, "Per-node probability of a response perturbation.", min=0.0, max=1.0)
-    response_replace_rate: float = option(0.0, "Per-node probability of a fresh random response.", min=0.0, max=1.0)
-    response_mutate_power: float = option(0.0, "Standard deviation of a response perturbation.", min=0.0)
+    response_perturb_rate: float = option(0.0, "Per-node probability of a response perturbation.", range="[0, 1]")
+    response_replace_rate: float = option(0.0, "Per-node probability of a fresh random response.", range="[0, 1]")
+    response_mutate_power: float = option(0.0, "Standard deviation of a response perturbation.", range="[0, inf)")
     activation_mutate_rate: float = option(
-        0.0, "Per-node probability of a new activation drawn from activation_options.", min=0.0, max=1.0
+        0.0, "Per-node probability of a new activation drawn from activation_options.", range="[0, 1]"
     )
     aggregation_mutate_rate: float = option(
-        0.0, "Per-node probability of a new aggregation drawn from aggregation_options.", min=0.0, max=1.0
+        0.0, "Per-node probability of a new aggregation drawn from aggregation_options.", range="[0, 1]"
     )
 
     def _check(self) -> None:
@@ -213,31 +213,31 @@ class MutationConfig(Section):
 
 @dataclass(frozen=True)
 class SpeciationConfig(Section):
-    """Compatibility distance and how species are formed (every number must be finite)."""
+    """Compatibility distance and how species are formed."""
 
     SECTION: ClassVar[str] = "speciation"
 
     compatibility_threshold: float = option(
-        3.0, "A genome joins a species whose representative is within this distance.", min=0.0, min_exclusive=True
+        3.0, "A genome joins a species whose representative is within this distance.", range="(0, inf)"
     )
-    excess_coefficient: float = option(1.0, "c1: weight of excess genes in the distance.", min=0.0)
-    disjoint_coefficient: float = option(1.0, "c2: weight of disjoint genes in the distance.", min=0.0)
+    excess_coefficient: float = option(1.0, "c1: weight of excess genes in the distance.", range="[0, inf)")
+    disjoint_coefficient: float = option(1.0, "c2: weight of disjoint genes in the distance.", range="[0, inf)")
     weight_coefficient: float = option(
-        0.4, "c3: weight of the mean absolute weight difference of matching genes.", min=0.0
+        0.4, "c3: weight of the mean absolute weight difference of matching genes.", range="[0, inf)"
     )
     node_disjoint_coefficient: float = option(
-        0.0, "Weight of non-matching node genes (per node, normalized like connections).", min=0.0
+        0.0, "Weight of non-matching node genes (per node, normalized like connections).", range="[0, inf)"
     )
     node_attribute_coefficient: float = option(
         0.0,
         "Weight of the mean difference of matching node genes (|bias| + |response| differences, "
         "plus 1 for a different activation and 1 for a different aggregation).",
-        min=0.0,
+        range="[0, inf)",
     )
     normalize_min_genes: int = option(
         20,
         "N (the normalizer of E and D) is 1 when both genomes have fewer genes than this; else the larger gene count.",
-        min=0,
+        range="[0, inf)",
     )
     distance_formula: str = option(
         "neat",
@@ -253,7 +253,7 @@ class SpeciationConfig(Section):
         0,
         "If > 0, the threshold is steered each generation toward this many species (see threshold_adjust); "
         "0: compatibility_threshold stays fixed.",
-        min=0,
+        range="[0, inf)",
     )
     threshold_adjust: str = option(
         "adaptive",
@@ -271,54 +271,41 @@ class SpeciationConfig(Section):
         0.3,
         "With threshold_adjust = 'fixed': the distance the threshold moves per generation (in the units of "
         "compatibility_threshold).",
-        min=0.0,
+        range="[0, inf)",
     )
     threshold_step_initial: float = option(
         0.1,
         "With threshold_adjust = 'adaptive': the first relative step s (0.1: the threshold moves by 10%); "
         "in [threshold_step_min, threshold_step_max].",
-        min=0.0,
-        min_exclusive=True,
+        range="(0, 10]",
     )
     threshold_step_min: float = option(
         0.01,
         "With threshold_adjust = 'adaptive': the smallest relative step (it keeps the threshold able to "
         "follow a drifting population after the step has shrunk); in (0, threshold_step_max].",
-        min=0.0,
-        min_exclusive=True,
+        range="(0, 10]",
     )
     threshold_step_max: float = option(
         0.5,
         "With threshold_adjust = 'adaptive': the largest relative step (0.5: the threshold changes by at "
         "most a factor 1.5 per generation); in [threshold_step_min, 10].",
-        min=0.0,
-        max=10.0,
-        min_exclusive=True,
+        range="(0, 10]",
     )
     threshold_step_grow: float = option(
         1.2,
         "With threshold_adjust = 'adaptive': the factor the relative step is multiplied by while the species "
         "count stays on the same side of the target; in [1, 10] (1: the step never grows).",
-        min=1.0,
-        max=10.0,
+        range="[1, 10]",
     )
     threshold_step_shrink: float = option(
         0.5,
         "With threshold_adjust = 'adaptive': the factor the relative step is multiplied by when the species "
         "count crosses the target; in (0, 1] (1: the step never shrinks).",
-        min=0.0,
-        max=1.0,
-        min_exclusive=True,
+        range="(0, 1]",
     )
-    threshold_min: float = option(0.1, "Lower bound of the steered threshold.", min=0.0, min_exclusive=True)
+    threshold_min: float = option(0.1, "Lower bound of the steered threshold.", range="(0, inf)")
 
     def _check(self) -> None:
-        # Infinities pass the range checks of keys without an upper bound, and would make the
-        # distance comparisons or the threshold's steps meaningless.
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, float) and not math.isfinite(value):
-                self._fail(f.name, value, "a finite number")
         if self.threshold_step_min > self.threshold_step_max:
             self._fail(
                 "threshold_step_min", self.threshold_step_min, f"a number <= threshold_step_max ({self.threshold_step_max})"
@@ -338,27 +325,27 @@ class ReproductionConfig(Section):
 
     SECTION: ClassVar[str] = "reproduction"
 
-    elitism: int = option(1, "Champions of each large-enough species copied unchanged.", min=0)
+    elitism: int = option(1, "Champions of each large-enough species copied unchanged.", range="[0, inf)")
     elitism_min_species_size: int = option(
-        5, "A species needs more members than this for its champions to be copied (paper: 5).", min=0
+        5, "A species needs more members than this for its champions to be copied (paper: 5).", range="[0, inf)"
     )
     survival_threshold: float = option(
-        0.2, "Fraction of each species (best first) allowed to be parents.", min=0.0, max=1.0, min_exclusive=True
+        0.2, "Fraction of each species (best first) allowed to be parents.", range="(0, 1]"
     )
     min_parents: int = option(
         1,
         "Fewest members of a species allowed to be parents (all of them when it has fewer); neat-python uses 2.",
-        min=1,
+        range="[1, inf)",
     )
-    min_species_size: int = option(2, "Fewest offspring a surviving species gets.", min=0)
+    min_species_size: int = option(2, "Fewest offspring a surviving species gets.", range="[0, inf)")
     mutate_only_fraction: float = option(
-        0.25, "Fraction of offspring made by mutation alone, without crossover (paper: 25%).", min=0.0, max=1.0
+        0.25, "Fraction of offspring made by mutation alone, without crossover (paper: 25%).", range="[0, 1]"
     )
     interspecies_mating_rate: float = option(
-        0.001, "Probability that a crossover takes its second parent from another species.", min=0.0, max=1.0
+        0.001, "Probability that a crossover takes its second parent from another species.", range="[0, 1]"
     )
     disabled_inherit_prob: float = option(
-        0.75, "Probability that a gene disabled in either parent is disabled in the child.", min=0.0, max=1.0
+        0.75, "Probability that a gene disabled in either parent is disabled in the child.", range="[0, 1]"
     )
     strategy: str = option(
         "neat",
@@ -369,13 +356,13 @@ class ReproductionConfig(Section):
         choices=("neat", "truncation"),
     )
     truncation_size: int = option(
-        20, "With strategy = 'truncation': the number T of best genomes that are parents.", min=1
+        20, "With strategy = 'truncation': the number T of best genomes that are parents.", range="[1, inf)"
     )
     elite_candidates: int = option(
         0,
         "With strategy = 'truncation': if > 0, the elite is the best of the top K genomes re-evaluated by "
         "Population(elite_evaluate=...) (e.g. on extra episodes); 0: the elite is the best genome.",
-        min=0,
+        range="[0, inf)",
     )
     compact_genomes: bool = option(
         False,
@@ -389,10 +376,10 @@ class ReproductionConfig(Section):
         "standard normals (float32) at offsets each child draws, as in Such et al.'s Deep GA: mutating and "
         "rebuilding big genomes costs additions instead of fresh draws. It must hold a genome's weights. "
         "Needs every weight and bias perturbed (weight_/bias_mutate_prob 1, *_perturb_rate 1, *_replace_rate "
-        "0) and responses not mutated. 0: fresh normals for every mutation.",
-        min=0,
+        "0) and responses not mutated. 0: fresh normals for every mutation. At most 2**30 (a 4 GiB table).",
+        range="[0, 1073741824]",
     )
-    noise_table_seed: int = option(0, "Seed of the generator that draws the noise table.", min=0)
+    noise_table_seed: int = option(0, "Seed of the generator that draws the noise table.", range="[0, inf)")
 
 
 @dataclass(frozen=True)
@@ -401,8 +388,10 @@ class StagnationConfig(Section):
 
     SECTION: ClassVar[str] = "stagnation"
 
-    max_stagnation: int = option(15, "Generations without improvement after which a species gets no offspring.", min=1)
-    species_elitism: int = option(2, "The best this-many species are never removed for stagnation.", min=0)
+    max_stagnation: int = option(
+        15, "Generations without improvement after which a species gets no offspring.", range="[1, inf)"
+    )
+    species_elitism: int = option(2, "The best this-many species are never removed for stagnation.", range="[0, inf)")
     species_fitness: str = option(
         "best",
         "A species' fitness, for stagnation and species_elitism: the 'best', 'worst', 'mean' or 'median' "
@@ -417,12 +406,13 @@ class RunConfig(Section):
 
     SECTION: ClassVar[str] = "run"
 
-    population_size: int = option(150, "Number of genomes per generation.", min=2)
+    population_size: int = option(150, "Number of genomes per generation.", range="[2, inf)")
     objective: str = option("max", "'max' to maximise fitness, 'min' to minimise it.", choices=("max", "min"))
     fitness_threshold: float | None = option(
         None,
         "Stop once the fitness threshold_criterion names reaches this (>= for 'max', <= for 'min'); "
         "omitted: no threshold.",
+        range="(-inf, inf)",
     )
     threshold_criterion: str = option(
         "best",
@@ -430,8 +420,8 @@ class RunConfig(Section):
         "'mean' fitness of the generation just evaluated.",
         choices=("best", "worst", "mean"),
     )
-    max_generations: int | None = option(None, "Stop after this many generations; omitted: no limit.", min=1)
-    seed: int | None = option(None, "Seed of the run's random generator; omitted: fresh entropy.", min=0)
+    max_generations: int | None = option(None, "Stop after this many generations; omitted: no limit.", range="[1, inf)")
+    seed: int | None = option(None, "Seed of the run's random generator; omitted: fresh entropy.", range="[0, inf)")
     on_extinction: str = option(
         "restart",
         "When every species dies: 'restart' from fresh genomes or 'stop' with an ExtinctionError.",
@@ -468,18 +458,26 @@ class TaskConfig(Section):
     )
     dataset: str | None = option(
         None,
-        "With kind = 'dataset': a built-in table ('xor', 'and', 'or', 'nand', 'parity3') or the path of a CSV "
-        "file (relative to the config file) whose rows are num_inputs inputs then num_outputs targets; a "
-        "first row of column names is skipped.",
+        f"With kind = 'dataset': a built-in table ({', '.join(map(repr, BUILTIN_DATASET_NAMES))}) or the path of "
+        "an existing CSV file (relative to the config file's folder) whose rows are num_inputs inputs then "
+        "num_outputs targets; a first row of column names is skipped. Checked when the config file is read.",
     )
-    env_id: str | None = option(None, "With kind = 'gym': the gymnasium env id, e.g. 'CartPole-v1'.")
-    episodes: int = option(5, "With kind = 'gym': episodes per genome and generation.", min=1)
-    max_steps: int | None = option(None, "With kind = 'gym': cut episodes after this many steps; omitted: the env's limit.", min=1)
+    env_id: str | None = option(
+        None,
+        "With kind = 'gym': a gymnasium env id, e.g. 'CartPole-v1', or 'module:EnvId' (the module registers it). "
+        "Checked against gymnasium's registry when the config file is read (if gymnasium is installed).",
+    )
+    episodes: int = option(5, "With kind = 'gym': episodes per genome and generation.", range="[1, inf)")
+    max_steps: int | None = option(
+        None, "With kind = 'gym': cut episodes after this many steps; omitted: the env's limit.", range="[1, inf)"
+    )
     reducer: str = option(
         "mean", "With kind = 'gym': how a genome's episode returns become its fitness.",
         choices=("mean", "median", "min", "max"),
     )
-    test_episodes: int = option(100, "With kind = 'gym': fresh episodes the champion is tested on after the run.", min=0)
+    test_episodes: int = option(
+        100, "With kind = 'gym': fresh episodes the champion is tested on after the run.", range="[0, inf)"
+    )
 
     def _check(self) -> None:
         if self.kind == "dataset" and not self.dataset:

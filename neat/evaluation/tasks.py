@@ -44,7 +44,10 @@ BUILTIN_DATASETS: dict[str, tuple[np.ndarray, np.ndarray]] = {
     "nand": _truth_table(2, lambda r: not r.all()),
     "parity3": _truth_table(3, lambda r: r.sum() % 2 == 1),
 }
-"""Built-in tables: name -> (inputs ``(rows, n_inputs)``, targets ``(rows, 1)``)."""
+"""Built-in tables: name -> (inputs ``(rows, n_inputs)``, targets ``(rows, 1)``).
+
+Their names are ``neat.config.sections.BUILTIN_DATASET_NAMES``, which the config
+checks ``[task] dataset`` against (a test keeps the two equal)."""
 
 
 def load_dataset(

@@ -13,6 +13,7 @@ is truncation selection, Gaussian mutation and one elite.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -119,6 +120,12 @@ class Population:
         The run's historical markings.
     best_genome, best_fitness
         The best genome evaluated so far and its fitness.
+    fitness : (P,) float64, read-only, or None
+        The fitness values of the generation evaluated last, in the order of
+        its genomes; None before this population's first evaluation.
+    generation_champion, generation_champion_fitness
+        The best genome of the generation evaluated last (the first of
+        equals) and its fitness; None before the first evaluation.
     evaluations : int
         Number of fitness values told so far.
     lineages : list of tuple of int, or None
@@ -169,6 +176,7 @@ class Population:
         self.pool = GenePool.pack(start).with_keys(np.arange(size))
         self.next_key = size
         self._fitness: np.ndarray | None = None  # told, not yet reproduced
+        self._evaluated: tuple[np.ndarray, Genome] | None = None  # the last evaluated generation's
         self._started = False
 
     @property
@@ -177,19 +185,28 @@ class Population:
         return rc.strategy == "truncation" and rc.compact_genomes
 
     def _adopt(self, genomes: Sequence[Genome]) -> list[Genome]:
-        """The given start genomes, checked, their genes registered with the tracker (keys are the run's own)."""
+        """The given start genomes, checked, their genes registered with the tracker (keys are the run's own).
+
+        A connection gets the run's innovation number for its ``(src, dst)``
+        (the genome's own number is replaced where they differ), so genomes
+        made by different trackers still line up in crossover.
+        """
         genomes = list(genomes)
         if len(genomes) != self.config.run.population_size:
             raise ConfigError(
                 f"[run] population_size = {self.config.run.population_size} but {len(genomes)} genomes were given"
             )
+        adopted = []
         for g in genomes:
             g.validate()
-            for s, d in zip(g.conns.src.tolist(), g.conns.dst.tolist()):
-                self.tracker.innovation(s, d)
+            numbers = self.tracker.innovations(g.conns.src, g.conns.dst)
+            if not np.array_equal(numbers, g.conns.innovation):
+                order = np.argsort(numbers, kind="stable")
+                g = g.replace(conns=type(g.conns)(numbers[order], *(f[order] for f in g.conns[1:])))
             if len(g.hidden_ids):
                 self.tracker.reserve_node_ids(int(g.hidden_ids.max()) + 1)
-        return genomes
+            adopted.append(g)
+        return adopted
 
     @property
     def genomes(self) -> GenomeSequence:
@@ -241,6 +258,9 @@ class Population:
         population.fallbacks = 0
         population.lineages = None if state.lineages is None else list(state.lineages)
         population._fitness = state.pending_fitness
+        population._evaluated = None
+        if state.pending_fitness is not None:
+            population._remember(state.pending_fitness)
         population._started = False
         return population
 
@@ -253,6 +273,44 @@ class Population:
     @property
     def size(self) -> int:
         return len(self.pool)
+
+    @property
+    def fitness(self) -> np.ndarray | None:
+        """The fitness values of the generation evaluated last: ``(P,)`` float64, read-only.
+
+        In the order of that generation's genomes (``population.genomes``
+        until ``tell`` makes the next generation).  They stay after
+        reproduction: a reporter's ``end_generation`` and ``start_generation``
+        still see the values of the generation just reproduced
+        (``population.generation - 1`` then).  None before this population's
+        first evaluation (also in a population resumed from a checkpoint
+        written between generations).
+        """
+        return None if self._evaluated is None else self._evaluated[0]
+
+    @property
+    def generation_champion(self) -> Genome | None:
+        """The best genome of the generation evaluated last (the first of equals), or None.
+
+        Unlike ``best_genome`` (the best ever), the champion of that one generation.
+        """
+        return None if self._evaluated is None else self._evaluated[1]
+
+    @property
+    def generation_champion_fitness(self) -> float | None:
+        """The fitness of ``generation_champion``, or None before the first evaluation."""
+        if self._evaluated is None:
+            return None
+        values = self._evaluated[0]
+        return float(values.min() if self.minimize else values.max())
+
+    def _remember(self, values: np.ndarray) -> Genome:
+        """Keep ``values`` (read-only) and the current generation's champion; return the champion."""
+        kept = np.array(values, dtype=np.float64)
+        kept.flags.writeable = False
+        champion = self.pool[int(np.argmin(kept) if self.minimize else np.argmax(kept))].copy()
+        self._evaluated = (kept, champion)  # the champion has its own arrays: it outlives the generation
+        return champion
 
     def add_reporter(self, reporter: Any) -> None:
         self.reporters.append(reporter)
@@ -279,21 +337,26 @@ class Population:
 
     def tell(self, fitness: Any) -> None:
         """Take one fitness value per genome (in ``ask()`` order) and make the next generation."""
-        self._record(fitness)
+        self._keep(self._checked(fitness))
         self._advance()
 
-    def _record(self, fitness: Any) -> None:
+    def _checked(self, fitness: Any) -> np.ndarray:
+        """The told ``fitness`` as ``(P,)`` float64 (``EvaluationError`` if it is not one real number per genome)."""
         if self._fitness is not None:
             raise EvaluationError(f"generation {self.generation} was already told its fitness")
         run = self.config.run
-        values = checked_fitness(
+        return checked_fitness(
             fitness, len(self.pool), invalid=run.invalid_fitness, minimize=self.minimize, generation=self.generation
         )
+
+    def _keep(self, values: np.ndarray) -> None:
+        """Record the checked fitness of the current generation and report it."""
         self.evaluations += len(values)
-        best = int(np.argmin(values) if self.minimize else np.argmax(values))
-        if self.best_fitness is None or self._better(float(values[best]), self.best_fitness):
-            self.best_fitness = float(values[best])
-            self.best_genome = self.pool[best].copy()  # its own arrays: it outlives the generation
+        champion = self._remember(values)
+        best = float(values.min() if self.minimize else values.max())
+        if self.best_fitness is None or self._better(best, self.best_fitness):
+            self.best_fitness = best
+            self.best_genome = champion
         self._fitness = values
         self._report("post_evaluate", values)
 
@@ -372,7 +435,17 @@ class Population:
         ``[run] max_generations``), when the fitness threshold is reached,
         or when ``stop(population)`` returns true after an evaluation.  When
         it stops, the last generation has been evaluated but not reproduced;
-        calling ``run`` again continues.
+        calling ``run`` again continues.  ``stop`` is called after each
+        evaluation, before reproduction: ``population.genomes``,
+        ``population.fitness`` and ``population.generation_champion`` are
+        then those of the generation just evaluated.
+
+        Raises
+        ------
+        EvaluationError
+            Evaluating a generation failed (``evaluate`` raised, or returned
+            something that is not one real number per genome); the message
+            starts with ``evaluating generation N failed:``.
 
         Returns
         -------
@@ -390,15 +463,15 @@ class Population:
         done = 0
         while limit is None or done < limit:
             genomes = self.ask()
+            failed = f"evaluating generation {self.generation} failed"
             try:
                 fitness = evaluate(genomes, generation=self.generation) if pass_generation else evaluate(genomes)
-            except EvaluationError:
-                raise
+                values = self._checked(fitness)
+            except EvaluationError as exc:  # already says what failed (e.g. which genome's fitness)
+                raise EvaluationError(f"{failed}: {exc}") from exc.__cause__
             except Exception as exc:
-                raise EvaluationError(
-                    f"evaluate(genomes) raised in generation {self.generation}: {type(exc).__name__}: {exc}"
-                ) from exc
-            self._record(fitness)
+                raise EvaluationError(f"{failed}: {_called(evaluate)} raised {type(exc).__name__}: {exc}") from exc
+            self._keep(values)
             done += 1
             if self.solved():
                 self._report("solution_found", self.best_genome, self.best_fitness)
@@ -410,3 +483,13 @@ class Population:
             self._advance()
         self._report("end_run")
         return self.best_genome
+
+
+def _called(evaluate: Any) -> str:
+    """How a message names the ``evaluate`` given to ``run``: ``name(genomes)`` or its type."""
+    name = getattr(evaluate, "__name__", None)
+    if (inspect.isfunction(evaluate) or inspect.ismethod(evaluate)) and name and name != "<lambda>":
+        return f"{name}(genomes)"
+    if inspect.isfunction(evaluate):
+        return "the evaluate function"
+    return f"the evaluate callable ({type(evaluate).__name__})"

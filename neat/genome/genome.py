@@ -8,6 +8,7 @@ their inputs.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -334,37 +335,133 @@ def genome_to_dict(genome: Genome) -> dict[str, Any]:
     }
 
 
-def _codes(names: Any, options: tuple[str, ...], what: str) -> np.ndarray:
-    if not isinstance(names, list):
-        raise InvalidGenomeError(f"genome nodes.{what} must be a list of names")
-    try:
-        return np.array([options.index(name) for name in names], dtype=np.int16)
-    except ValueError:
-        unknown = next(name for name in names if name not in options)
+_TOP_FIELDS = ("format", "version", "key", "genome_config", "nodes", "connections")
+_GENE_FIELDS: dict[str, dict[str, str]] = {
+    "nodes": {"id": "integer", "kind": "kind", "bias": "number", "response": "number", "activation": "name",
+              "aggregation": "name"},
+    "connections": {"innovation": "integer", "src": "integer", "dst": "integer", "weight": "number",
+                    "enabled": "boolean"},
+}
+"""The dict form's gene fields and what each entry holds (``NodeGenes`` / ``ConnectionGenes`` fields, in order)."""
+
+
+def _is_integer(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+_ENTRY_CHECKS: dict[str, tuple[tuple[type, ...], Any, str]] = {
+    # what: (exact types that pass at once, the full test, what is expected in words)
+    "integer": ((int,), _is_integer, "an integer"),
+    "number": ((int, float), _is_number, "a number"),
+    "boolean": ((bool,), lambda v: isinstance(v, (bool, np.bool_)), "true or false"),
+    "kind": ((), lambda v: v in _KIND_NAMES, "one of " + ", ".join(map(repr, _KIND_NAMES))),
+    "name": ((str,), lambda v: isinstance(v, str), "a string"),
+}
+
+
+def _json_type(value: Any) -> str:
+    """What ``value`` is, in JSON's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (int, np.integer)):
+        return "an integer"
+    if isinstance(value, (float, np.floating)):
+        return "a number with a decimal point" if float(value).is_integer() else "a number"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _shown(value: Any) -> str:
+    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_fields(where: str, data: Mapping[str, Any], fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        hint = difflib.get_close_matches(str(unknown[0]), fields, n=1)
         raise InvalidGenomeError(
-            f"genome node {what} {unknown!r} is not among {what}_options {list(options)}"
-        ) from None
+            f"genome {where}has the unknown field {unknown[0]!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            + f" (fields: {', '.join(fields)})"
+        )
+    missing = [k for k in fields if k not in data and k not in optional]
+    if missing:
+        raise InvalidGenomeError(f"genome {where}lacks the field {missing[0]!r} (fields: {', '.join(fields)})")
+
+
+def _checked_genes(group: str, data: Any) -> dict[str, list]:
+    """The columns of ``data["nodes"]`` or ``data["connections"]``, every entry of the right JSON type."""
+    fields = _GENE_FIELDS[group]
+    if not isinstance(data, Mapping):
+        raise InvalidGenomeError(f"genome {group} is {_json_type(data)}; expected an object of the fields "
+                                 f"{', '.join(fields)}")
+    _check_fields(f"{group} ", data, tuple(fields))
+    columns = {}
+    for field, what in fields.items():
+        values = data[field]
+        exact, test, expected = _ENTRY_CHECKS[what]
+        if not isinstance(values, (list, tuple)):
+            raise InvalidGenomeError(f"genome {group}.{field} is {_shown(values)} ({_json_type(values)}); "
+                                     f"expected an array of entries, each {expected}")
+        if not all(type(v) in exact for v in values):
+            for index, value in enumerate(values):
+                if not test(value):
+                    raise InvalidGenomeError(f"genome {group}.{field}[{index}] is {_shown(value)} "
+                                             f"({_json_type(value)}); expected {expected}")
+        columns[field] = list(values)
+    lengths = {field: len(values) for field, values in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise InvalidGenomeError(f"genome {group} fields must have one entry per gene, got lengths "
+                                 + ", ".join(f"{f}={n}" for f, n in lengths.items()))
+    return columns
+
+
+def _codes(names: list[str], options: tuple[str, ...], what: str) -> np.ndarray:
+    for index, name in enumerate(names):
+        if name not in options:
+            raise InvalidGenomeError(
+                f"genome nodes.{what}[{index}]: {name!r} is not among {what}_options {list(options)}"
+            )
+    return np.array([options.index(name) for name in names], dtype=np.int16)
 
 
 def genome_from_dict(data: Mapping[str, Any]) -> Genome:
-    """Rebuild (and validate) a genome from ``genome_to_dict`` output."""
+    """Rebuild (and validate) a genome from ``genome_to_dict`` output.
+
+    Every field is checked before anything is converted: ids and innovation
+    numbers are integers, biases, responses and weights numbers (not strings,
+    booleans or null), ``enabled`` true or false, kinds, activations and
+    aggregations names; unknown and missing fields are errors.
+
+    Raises
+    ------
+    InvalidGenomeError
+        Naming the field, e.g. ``genome connections.weight[3] is '0.5' (a string); expected a number``.
+    ConfigError
+        When the embedded ``genome_config`` is not a valid ``[genome]`` section.
+    """
     if not isinstance(data, Mapping) or data.get("format") != GENOME_FORMAT:
         raise InvalidGenomeError(f'not a genome: expected a JSON object with "format": "{GENOME_FORMAT}"')
     if data.get("version") != GENOME_VERSION:
         raise InvalidGenomeError(f"unsupported genome version {data.get('version')!r} (supported: {GENOME_VERSION})")
-    try:
-        config = GenomeConfig.from_dict(data["genome_config"])
-        nodes, conns = dict(data["nodes"]), dict(data["connections"])
-    except KeyError as exc:
-        raise InvalidGenomeError(f"genome data lacks the key {exc.args[0]!r}") from None
-    except (TypeError, ValueError) as exc:
-        raise InvalidGenomeError(f"malformed genome data: {exc}") from None
-    kinds = nodes.get("kind")
-    if not isinstance(kinds, list) or any(k not in _KIND_NAMES for k in kinds):
-        raise InvalidGenomeError(f"genome nodes.kind must be a list of {_KIND_NAMES}")
-    nodes["kind"] = [_KIND_NAMES.index(k) for k in kinds]
-    nodes["activation"] = _codes(nodes.get("activation"), config.activation_options, "activation")
-    nodes["aggregation"] = _codes(nodes.get("aggregation"), config.aggregation_options, "aggregation")
+    _check_fields("", data, _TOP_FIELDS, optional=("key",))
+    config = GenomeConfig.from_dict(data["genome_config"])
+    nodes = _checked_genes("nodes", data["nodes"])
+    conns = _checked_genes("connections", data["connections"])
+    nodes["kind"] = [_KIND_NAMES.index(k) for k in nodes["kind"]]
+    nodes["activation"] = _codes(nodes["activation"], config.activation_options, "activation")
+    nodes["aggregation"] = _codes(nodes["aggregation"], config.aggregation_options, "aggregation")
     return Genome(config, nodes, conns, key=data.get("key"))
 
 

@@ -300,8 +300,23 @@ class GenePool:
         return value
 
     def validate(self) -> GenePool:
-        """Check the layout and every genome's invariants (``InvalidGenomeError`` naming the genome)."""
+        """Check the layout, the keys and every genome's invariants (``InvalidGenomeError`` naming the genome).
+
+        Beyond ``Genome.validate``: keys are -1 (none) or >= 0, and node ids
+        and innovation numbers lie in ``[0, 2**KEY_SHIFT)``, the range the
+        pool's combined sort keys (``node_keys``, ``conn_keys``) can hold.
+        """
         self._check_shape()
+        if np.any(self.keys < -1):
+            raise InvalidGenomeError(f"genome keys must be -1 (none) or >= 0, got {int(self.keys.min())}")
+        for what, values, genome in (("node id", self.nodes.id, lambda: self.node_genome),
+                                     ("innovation number", self.conns.innovation, lambda: self.conn_genome)):
+            bad = np.flatnonzero((values < 0) | (values >= 1 << KEY_SHIFT))
+            if bad.size:
+                raise InvalidGenomeError(
+                    f"genome {int(genome()[bad[0]])} of the pool: {what} {int(values[bad[0]])} is outside "
+                    f"[0, 2**{KEY_SHIFT}), the range the pool's sort keys hold"
+                )
         for i, genome in enumerate(self):  # (each genome's genes sorted, so the pool's by (genome, id) too)
             try:
                 genome.validate()

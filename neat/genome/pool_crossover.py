@@ -238,6 +238,8 @@ def replace_genomes(pool: GenePool, index: np.ndarray, genomes: list) -> GenePoo
     is rebuilt.
     """
     index = np.asarray(index, dtype=np.int64)
+    if not len(index):
+        return pool
     if all(
         np.array_equal(g.conns.innovation, pool.conns.innovation[pool.conn_offsets[i] : pool.conn_offsets[i + 1]])
         and np.array_equal(g.nodes.id, pool.nodes.id[pool.node_offsets[i] : pool.node_offsets[i + 1]])

@@ -24,7 +24,18 @@ def save_genome(genome: Genome, path: str | PathLike[str]) -> None:
 
 
 def load_genome(path: str | PathLike[str]) -> Genome:
-    """Read a genome written by ``save_genome`` (validated)."""
+    """Read a genome written by ``save_genome`` (validated).
+
+    Raises
+    ------
+    CheckpointError
+        The file cannot be read or is not JSON.
+    InvalidGenomeError
+        A field is missing, unknown or of the wrong type (named, e.g. ``connections.weight[3]``), or the
+        genes break an invariant; the message starts with the file's path.
+    ConfigError
+        The embedded genome config is not a valid ``[genome]`` section.
+    """
     data = read_json(path, "genome")
     try:
         return genome_from_dict(data)

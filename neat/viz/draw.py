@@ -10,7 +10,8 @@ last (``rank=sink``), and hidden nodes are grouped by the depth the compiler
 gives them (``neat.nn.feedforward.node_layers``; for recurrent graphs the
 longest-path depth from ``neat.genome.graph``, nodes on a cycle left to ``dot``).
 Edges are green for positive and red for negative weights, thicker for larger
-``|weight|``; disabled connections are dashed grey or hidden.
+``|weight|``; disabled connections are dashed grey or hidden.  A key under the
+picture says so (``legend=False`` leaves it out).
 
 This module is imported lazily: ``import neat`` does not load it.
 """
@@ -202,6 +203,7 @@ def draw_net(
     show_weights: bool = False,
     show_activations: bool = True,
     rankdir: str = "LR",
+    legend: bool = True,
     graph_attr: Mapping[str, str] | None = None,
 ) -> graphviz.Digraph:
     """A Graphviz drawing of a genome or a compiled network.
@@ -232,6 +234,9 @@ def draw_net(
     rankdir
         Direction of the flow from inputs to outputs: ``"LR"`` (default), ``"TB"``,
         ``"RL"`` or ``"BT"``.
+    legend
+        A key under the picture: which shapes are inputs, outputs and hidden
+        nodes, and what edge colour, width and dashes mean (only what is drawn).
     graph_attr
         More Graphviz graph attributes (e.g. ``{"size": "8,5", "dpi": "150"}``);
         they override the defaults.
@@ -267,9 +272,11 @@ def draw_net(
     output_ids = [i for i, k in zip(drawing.ids, drawing.kinds) if k == "output"]
     names = _names_by_id(node_names, drawing, input_ids, output_ids)
 
+    drawn = [k for k in range(len(drawing.src)) if drawing.enabled[k] or disabled == "dashed"]
+    key = _legend(drawing, drawn, show_activations) if legend else {}
     graph = graphviz.Digraph(
         name="network",
-        graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.6", **dict(graph_attr or {})},
+        graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.6", **key, **dict(graph_attr or {})},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"arrowsize": "0.6"},
     )
@@ -309,7 +316,6 @@ def draw_net(
                 for a, b in zip(members, members[1:]):
                     sub.edge(str(a), str(b), style="invis")
 
-    drawn = [k for k in range(len(drawing.src)) if drawing.enabled[k] or disabled == "dashed"]
     largest = max((abs(drawing.weight[k]) for k in drawn), default=0.0)
     for k in drawn:
         w = drawing.weight[k]
@@ -329,6 +335,24 @@ def draw_net(
             attrs["fontsize"] = "9"
         graph.edge(str(drawing.src[k]), str(drawing.dst[k]), **attrs)
     return graph
+
+
+def _legend(drawing: _Drawing, drawn: list[int], show_activations: bool) -> dict[str, str]:
+    """Graph attributes for a key under the picture, naming only what it shows."""
+    shapes = ["boxes: inputs", "double ovals: outputs"]
+    if "hidden" in drawing.kinds:
+        shapes.append("single ovals: hidden nodes (named by node id)")
+    lines = [", ".join(shapes)]
+    if show_activations and len(drawing.kinds) > drawing.num_inputs:
+        lines[0] += "; below a name: the node's activation function"
+    if drawn:
+        edges = "edges: green = positive weight, red = negative, thicker = larger |weight|"
+        if not all(drawing.enabled[k] for k in drawn):
+            edges += ", dashed grey = disabled"
+        lines.append(edges)
+    label = "".join(graphviz.escape(line) + "\\l" for line in lines)  # \l: left-justified lines
+    return {"label": label, "labelloc": "b", "labeljust": "l", "fontname": "Helvetica", "fontsize": "9",
+            "fontcolor": "#555555"}
 
 
 # --- rendering ----------------------------------------------------------------

@@ -31,8 +31,8 @@ SCRIPTS = [
     ("inverted_double_pendulum", (9, 1), "mujoco"),
 ]
 MISSING_EXTRA = {
-    "Box2D": 'box2d is not installed: pip install "gymnasium[box2d]"',
-    "mujoco": 'mujoco is not installed: pip install "gymnasium[mujoco]"',
+    "Box2D": 'box2d is not installed: pip install "neatlab[box2d]"',
+    "mujoco": 'mujoco is not installed: pip install "neatlab[mujoco]"',
 }
 
 

@@ -187,3 +187,55 @@ def test_threshold_steering_state_round_trips_and_old_checkpoints_load(tmp_path)
     np.savez(old, **arrays)
     legacy = load_checkpoint(old).species
     assert (legacy.threshold, legacy.threshold_step, legacy.threshold_side) == (state.threshold, None, 0)
+
+
+def test_keep_counts_the_checkpoints_of_earlier_runs_in_the_folder(tmp_path):
+    strangers = ["checkpoint-notes.npz", "checkpoint-007.npz", "checkpoint-5.npz.bak", "other-1.npz", "checkpoint-.npz"]
+    for name in strangers:
+        (tmp_path / name).write_bytes(b"not mine")
+    first = Checkpointer(tmp_path, every=1, keep=3)
+    pop = Population(CFG, reporters=[first])
+    pop.run(weight_sum, generations=6)  # saves generations 1..5
+    assert [p.name for p in first.checkpoints()] == ["checkpoint-3.npz", "checkpoint-4.npz", "checkpoint-5.npz"]
+
+    # the run is restarted: a new Checkpointer in the same folder still keeps 3 in all
+    second = Checkpointer(tmp_path, every=1, keep=3)
+    resumed = load_checkpoint(first.last_path, reporters=[second])
+    resumed.run(weight_sum, generations=4)  # saves 6, 7, 8
+    names = sorted(os.listdir(tmp_path))
+    assert names == sorted(["checkpoint-6.npz", "checkpoint-7.npz", "checkpoint-8.npz", *strangers])
+    assert second.checkpoints() == [tmp_path / f"checkpoint-{g}.npz" for g in (6, 7, 8)]
+    assert load_checkpoint(second.last_path).generation == 8
+
+
+def test_keep_orders_by_generation_and_keeps_the_file_just_written(tmp_path):
+    pop = Population(CFG)
+    pop.run(weight_sum, generations=3)
+    early = tmp_path / "early.npz"
+    save_checkpoint(pop, early)
+    (tmp_path / "run").mkdir()
+    for age, generation in enumerate((10, 9, 11)):  # the newest generation has the oldest file
+        (tmp_path / "run" / f"g{generation}.npz").write_bytes(b"a later generation of an abandoned branch")
+        os.utime(tmp_path / "run" / f"g{generation}.npz", (1e9 - age * 1000, 1e9 - age * 1000))
+    saver = Checkpointer(tmp_path / "run", prefix="g", every=1, keep=2)
+    saver.save(load_checkpoint(early))  # resumed from generation 2: g2 is written and kept
+    assert sorted(os.listdir(tmp_path / "run")) == ["g11.npz", "g2.npz"]
+    assert saver.last_path == tmp_path / "run" / "g2.npz"
+
+
+def test_a_checkpointer_removes_temporaries_its_killed_predecessors_left(tmp_path):
+    import subprocess
+    import sys
+
+    from neat.files import _host
+
+    pid = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                             text=True, check=True).stdout)  # a process that has exited
+    stale = tmp_path / f".checkpoint-4.npz.{_host()}-{pid}.k1_xz9.tmp"  # a save of generation 4 killed mid-write
+    unrelated = tmp_path / f".notes.txt.{_host()}-{pid}.k1_xz9.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    unrelated.write_bytes(b"not a checkpoint's")
+    saver = Checkpointer(tmp_path, every=1)
+    saver.save(Population(CFG))
+    assert not stale.exists() and unrelated.exists()
+    assert saver.checkpoints() == [tmp_path / "checkpoint-0.npz"]

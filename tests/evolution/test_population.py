@@ -149,9 +149,127 @@ def test_evaluate_that_raises_keeps_the_cause():
     def broken(genomes):
         raise ZeroDivisionError("boom")
 
-    with pytest.raises(EvaluationError, match="generation 0: ZeroDivisionError: boom") as info:
+    with pytest.raises(EvaluationError) as info:
         Population(small()).run(broken, generations=3)
+    assert str(info.value) == "evaluating generation 0 failed: broken(genomes) raised ZeroDivisionError: boom"
     assert isinstance(info.value.__cause__, ZeroDivisionError)
+
+
+class Broken:
+    def __call__(self, genomes):
+        raise KeyError("x")
+
+
+@pytest.mark.parametrize(
+    "evaluate, who",
+    [(lambda genomes: 1 / 0, "the evaluate function"), (Broken(), r"the evaluate callable \(Broken\)")],
+)
+def test_the_message_names_what_the_user_gave_run(evaluate, who):
+    with pytest.raises(EvaluationError, match=f"^evaluating generation 0 failed: {who} raised (ZeroDivision|Key)Error"):
+        Population(small()).run(evaluate, generations=1)
+
+
+def test_a_failing_fitness_under_an_evaluator_is_named_in_the_users_words():
+    from neat import Evaluator
+
+    target = []
+
+    def fitness(genome, generation):
+        if generation == 2 and genome.key in target:
+            raise ValueError("no network")
+        return float(genome.conns.weight.sum())
+
+    pop = Population(small())
+    pop.run(Evaluator(fitness), generations=2)
+    target.append(pop.ask()[7].key)  # generation 2's genome 7
+    with pytest.raises(EvaluationError) as info:
+        pop.run(Evaluator(fitness), generations=5)
+    assert str(info.value) == "evaluating generation 2 failed: fitness of genome 7 raised ValueError: no network"
+    assert isinstance(info.value.__cause__, ValueError)  # the user's own exception, with its traceback
+    assert "evaluate(genomes)" not in str(info.value)
+
+
+def test_bad_values_returned_to_run_name_the_generation_and_the_genome():
+    def evaluate(genomes, generation):
+        values = weight_sum(genomes)
+        if generation == 1:
+            values[4] = "0.5"
+        return values
+
+    with pytest.raises(EvaluationError, match=r"^evaluating generation 1 failed: fitness of genome 4 is '0.5' \(str\)"):
+        Population(small()).run(evaluate, generations=3)
+
+
+def falling(genomes, generation):
+    """Fitness that gets worse every generation: the champion of a generation is not the best ever."""
+    return [v - 10.0 * generation for v in weight_sum(genomes)]
+
+
+def test_stop_reads_the_generation_just_evaluated():
+    seen = []
+
+    def stop(pop):
+        fitness = pop.fitness
+        assert fitness.dtype == np.float64 and fitness.shape == (30,)
+        assert not fitness.flags.writeable
+        with pytest.raises(ValueError):
+            fitness[0] = 1.0
+        expected = falling(pop.genomes, pop.generation)  # an independent evaluation of the same genomes
+        assert fitness.tolist() == expected
+        best = int(np.argmax(expected))
+        assert pop.generation_champion == pop.genomes[best]
+        assert pop.generation_champion.key == pop.genomes[best].key
+        assert pop.generation_champion_fitness == expected[best] == max(fitness)
+        seen.append((pop.generation, pop.generation_champion_fitness, pop.best_fitness))
+        return False
+
+    pop = Population(small())
+    assert pop.fitness is None and pop.generation_champion is None and pop.generation_champion_fitness is None
+    pop.run(falling, generations=5, stop=stop)
+    assert [g for g, _, _ in seen] == [0, 1, 2, 3, 4]
+    assert seen[-1][1] < seen[-1][2]  # this generation's champion is worse than the best ever
+
+
+def test_reporters_read_the_generation_just_evaluated():
+    class Reads(Reporter):
+        def __init__(self):
+            self.rows = []
+
+        def post_evaluate(self, pop, fitness):
+            assert np.array_equal(pop.fitness, fitness)
+            self.rows.append(("post_evaluate", pop.generation, pop.fitness.copy(), pop.generation_champion))
+
+        def end_generation(self, pop):  # after reproduction: still the generation just reproduced
+            self.rows.append(("end_generation", pop.generation - 1, pop.fitness.copy(), pop.generation_champion))
+
+    reads = Reads()
+    pop = Population(small(objective="min"), reporters=[reads])
+    told = []
+    for _ in range(3):
+        genomes = list(pop.ask())
+        fitness = falling(genomes, pop.generation)
+        told.append((genomes, fitness))
+        pop.tell(fitness)
+    assert [(hook, g) for hook, g, _, _ in reads.rows] == [
+        ("post_evaluate", 0), ("end_generation", 0), ("post_evaluate", 1), ("end_generation", 1),
+        ("post_evaluate", 2), ("end_generation", 2)]
+    for _, generation, fitness, champion in reads.rows:
+        genomes, expected = told[generation]
+        assert fitness.tolist() == expected
+        assert champion == genomes[int(np.argmin(expected))]  # minimised: the lowest
+    assert pop.generation_champion_fitness == min(told[-1][1])
+
+
+def test_the_generation_just_evaluated_survives_a_checkpoint_of_a_stopped_run(tmp_path):
+    from neat import load_checkpoint, save_checkpoint
+
+    pop = Population(small())
+    pop.run(falling, generations=3)  # stopped: generation 2 evaluated, not reproduced
+    save_checkpoint(pop, tmp_path / "c.npz")
+    back = load_checkpoint(tmp_path / "c.npz")
+    assert np.array_equal(back.fitness, pop.fitness) and not back.fitness.flags.writeable
+    assert back.generation_champion == pop.generation_champion
+    assert back.generation_champion_fitness == pop.generation_champion_fitness
 
 
 def test_extinction_restart_and_stop():
@@ -176,9 +294,9 @@ def test_population_that_cannot_be_split_is_a_config_error():
 
 def test_telling_twice_is_an_error():
     pop = Population(small())
-    pop._record(weight_sum(pop.ask()))
+    pop._keep(pop._checked(weight_sum(pop.ask())))
     with pytest.raises(EvaluationError, match="already told"):
-        pop._record(weight_sum(pop.genomes))
+        pop._checked(weight_sum(pop.genomes))
 
 
 def test_stdout_reporter_prints_one_line_per_generation_and_csv_reads_back(tmp_path):
@@ -236,3 +354,30 @@ def test_statistics_csv_keeps_the_best_key(tmp_path):
     rows = StatisticsReporter.read_csv(tmp_path / "s.csv") if stats.to_csv(tmp_path / "s.csv") else None
     assert [r.best_key for r in rows] == [g.best_key for g in stats.generations]
     assert all(isinstance(r.best_key, int) for r in rows)
+
+
+def test_start_genomes_from_different_trackers_are_renumbered_so_runs_and_checkpoints_work(tmp_path):
+    import neat
+
+    config = Config(genome={"num_inputs": 2, "num_outputs": 1, "initial_connection": "none"},
+                    run={"population_size": 6})
+    genomes = []
+    for i in range(6):  # each genome numbered by its own tracker, which met the two connections in its own order
+        pairs = [(0, 2), (1, 2)] if i % 2 else [(1, 2), (0, 2)]
+        g = neat.new_genome(config, neat.InnovationTracker.for_config(config), np.random.default_rng(i))
+        conns = neat.ConnectionGenes(
+            innovation=np.arange(2), src=np.array([s for s, _ in pairs]), dst=np.array([d for _, d in pairs]),
+            weight=np.array([0.5, -0.5]), enabled=np.ones(2, dtype=bool),
+        )
+        genomes.append(g.replace(conns=conns))
+    population = Population(config, seed=0, genomes=genomes)
+    numbers = {(s, d): n for g in population.genomes for s, d, n in
+               zip(g.conns.src.tolist(), g.conns.dst.tolist(), g.conns.innovation.tolist())}
+    assert len(set(numbers.values())) == len(numbers) == 2  # one number per (src, dst) across genomes
+    for g in population.genomes:
+        g.validate()
+    checkpointer = neat.Checkpointer(tmp_path, every=1)
+    population.add_reporter(checkpointer)
+    population.run(lambda gs: np.arange(len(gs), dtype=float), 2)
+    resumed = neat.load_checkpoint(checkpointer.last_path)  # refused before: numbers disagreed with the tracker
+    resumed.run(lambda gs: np.arange(len(gs), dtype=float), 1)

@@ -1,6 +1,9 @@
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from neat import Config, Genome, InnovationTracker, InvalidGenomeError, NodeKind, make_rng, new_genome, new_genomes
 from neat.genome.topology import start_connections
@@ -208,3 +211,94 @@ def test_describe_lists_genes():
     g = new_genome(XOR, InnovationTracker.for_config(XOR), make_rng(0))
     text = str(g)
     assert "innov" in text and "0 -> 2" in text and "output" in text
+
+
+# --- the dict form: every field's type is checked -------------------------------------------------
+GENE_FIELDS = {
+    "nodes": {"id": "integer", "kind": "kind", "bias": "number", "response": "number", "activation": "name",
+              "aggregation": "name"},
+    "connections": {"innovation": "integer", "src": "integer", "dst": "integer", "weight": "number",
+                    "enabled": "boolean"},
+}
+_NUMBER_TEXT = st.floats(allow_nan=False, allow_infinity=False).map(str)
+WRONG = {
+    "integer": st.one_of(_NUMBER_TEXT, st.booleans(), st.none(), st.just([1]), st.just({}),
+                         st.floats(allow_nan=False, allow_infinity=False)),  # 1.0 included: not an integer
+    "number": st.one_of(_NUMBER_TEXT, st.booleans(), st.none(), st.just([0.5]), st.just({"value": 0.5})),
+    "boolean": st.one_of(st.integers(0, 1), st.sampled_from(["true", "false"]), st.none(), st.floats()),
+    "kind": st.one_of(st.integers(0, 2), st.none(), st.booleans(), st.sampled_from(["Input", "bias", ""])),
+    "name": st.one_of(st.integers(0, 3), st.none(), st.booleans(), st.floats(), st.just(["sum"])),
+}
+
+
+@given(grown_genomes(), st.data())
+def test_a_field_of_the_wrong_type_is_named_and_the_valid_dict_round_trips(genome, data):
+    assert Genome.from_dict(genome.to_dict()) == genome
+    group = data.draw(st.sampled_from(["nodes", "connections"] if genome.num_connections else ["nodes"]))
+    field = data.draw(st.sampled_from(sorted(GENE_FIELDS[group])))
+    size = genome.num_nodes if group == "nodes" else genome.num_connections
+    index = data.draw(st.integers(0, size - 1))
+    value = data.draw(WRONG[GENE_FIELDS[group][field]])
+    bad = genome.to_dict()
+    bad[group][field][index] = value
+    with pytest.raises(InvalidGenomeError, match=re.escape(f"genome {group}.{field}[{index}] is ")):
+        Genome.from_dict(bad)
+
+
+def test_a_weight_given_as_text_is_an_error_naming_the_field():
+    g = new_genome(XOR, InnovationTracker.for_config(XOR), make_rng(0))
+    data = g.to_dict()
+    data["connections"]["weight"][1] = "0.5"
+    with pytest.raises(InvalidGenomeError, match=re.escape(
+            "genome connections.weight[1] is '0.5' (a string); expected a number")):
+        Genome.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("group", "field", "value", "message"),
+    [
+        ("nodes", "id", 1.0, "nodes.id[0] is 1.0 (a number with a decimal point); expected an integer"),
+        ("nodes", "bias", True, "nodes.bias[0] is True (a boolean); expected a number"),
+        ("nodes", "response", None, "nodes.response[0] is None (null); expected a number"),
+        ("nodes", "kind", 0, "nodes.kind[0] is 0 (an integer); expected one of 'input', 'output', 'hidden'"),
+        ("nodes", "activation", 3, "nodes.activation[0] is 3 (an integer); expected a string"),
+        ("connections", "enabled", 1, "connections.enabled[0] is 1 (an integer); expected true or false"),
+        ("connections", "src", "0", "connections.src[0] is '0' (a string); expected an integer"),
+        ("connections", "innovation", 0.5, "connections.innovation[0] is 0.5 (a number); expected an integer"),
+    ],
+)
+def test_wrong_types_are_described_in_jsons_words(group, field, value, message):
+    data = new_genome(XOR, InnovationTracker.for_config(XOR), make_rng(0)).to_dict()
+    data[group][field][0] = value
+    with pytest.raises(InvalidGenomeError, match=re.escape(message)):
+        Genome.from_dict(data)
+
+
+def test_unknown_missing_and_malformed_fields_are_named():
+    from neat.genome.genes import ConnectionGenes, NodeGenes
+
+    assert tuple(GENE_FIELDS["nodes"]) == NodeGenes._fields  # the fields the tests here vary are all of them
+    assert tuple(GENE_FIELDS["connections"]) == ConnectionGenes._fields
+    g = new_genome(XOR, InnovationTracker.for_config(XOR), make_rng(0))
+    cases = [
+        (lambda d: d["connections"].pop("weight"), "genome connections lacks the field 'weight'"),
+        (lambda d: d["connections"].update(wieght=[1.0]), "genome connections has the unknown field 'wieght'; did "
+                                                           "you mean 'weight'?"),
+        (lambda d: d["nodes"].update(colour=["red"]), "genome nodes has the unknown field 'colour'"),
+        (lambda d: d.pop("nodes"), "genome lacks the field 'nodes'"),
+        (lambda d: d.update(fitness=3.0), "genome has the unknown field 'fitness'"),
+        (lambda d: d.update(nodes=[1, 2]), "genome nodes is an array; expected an object of the fields id, kind"),
+        (lambda d: d["connections"].update(weight=0.5), "genome connections.weight is 0.5 (a number); expected an "
+                                                        "array of entries, each a number"),
+        (lambda d: d["connections"]["weight"].append(0.5), "genome connections fields must have one entry per gene"),
+        (lambda d: d["nodes"]["activation"].__setitem__(2, "relu"), "genome nodes.activation[2]: 'relu' is not "
+                                                                    "among activation_options"),
+    ]
+    for change, message in cases:
+        data = g.to_dict()
+        change(data)
+        with pytest.raises(InvalidGenomeError, match=re.escape(message)):
+            Genome.from_dict(data)
+    data = g.to_dict()
+    del data["key"]  # the key may be left out
+    assert Genome.from_dict(data) == g.with_key(None)

@@ -1,65 +1,97 @@
-"""A rule-based state machine whose rules are the operators and whose invariant is ``validate()``.
+"""The genome operators as a rule-based state machine (``neat.testing.GenomeOperators``).
 
-A failure shrinks to the shortest sequence of operators that breaks a genome.
+Its rules are the single-genome and the batched gene-pool operators, and it
+checks every genome they make (``validate()``, agreement with the tracker,
+the pool's handed-down arrays).  A failure shrinks to the shortest sequence
+of operators that breaks a genome.  ``benchmarks/property_depth.py`` runs the
+same machine deeply.
 """
 
 import numpy as np
-from hypothesis import settings
-from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+import pytest
+from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis.stateful import rule, run_state_machine_as_test
 
-from neat import InnovationTracker, crossover, make_rng, new_genome
-from neat.genome.mutation import OPERATORS, mutate
-from neat.testing import configs
+from neat import InnovationTracker, make_rng, new_genome
+from neat.errors import InvalidGenomeError
+from neat.genome.mutation import add_node
+from neat.genome.pool import GenePool
+from neat.genome.pool_mutation import add_nodes
+from neat.testing import GenomeOperators, check_genome, check_pool, pool_problems
 
-
-class GenomeOperators(RuleBasedStateMachine):
-    genomes = Bundle("genomes")
-
-    @initialize(target=genomes, config=configs(), seed=st.integers(0, 2**32 - 1))
-    def start(self, config, seed):
-        self.config = config
-        self.tracker = InnovationTracker.for_config(config)
-        self.rng = make_rng(seed)
-        self.held = [new_genome(config, self.tracker, self.rng)]
-        return self.held[0]
-
-    def _keep(self, genome):
-        self.held.append(genome)
-        return genome
-
-    @rule(target=genomes, parent=genomes, name=st.sampled_from(sorted(OPERATORS)))
-    def operator(self, parent, name):
-        return self._keep(OPERATORS[name](parent, self.config, self.tracker, self.rng))
-
-    @rule(target=genomes, parent=genomes)
-    def mutate(self, parent):
-        return self._keep(mutate(parent, self.config, self.tracker, self.rng))
-
-    @rule(target=genomes, a=genomes, b=genomes, equal=st.booleans())
-    def cross(self, a, b, equal):
-        return self._keep(crossover(a, b, self.config, self.rng, equal_fitness=equal))
-
-    @rule(target=genomes)
-    def fresh(self):
-        return self._keep(new_genome(self.config, self.tracker, self.rng))
-
-    @rule()
-    def next_generation(self):
-        self.tracker.new_generation()
-
-    @invariant()
-    def every_genome_is_valid(self):
-        for genome in getattr(self, "held", []):
-            genome.validate()
-
-    @invariant()
-    def innovations_agree_with_the_tracker(self):
-        for genome in getattr(self, "held", [])[-1:]:
-            c = genome.conns
-            expected = [self.tracker.innovation(s, d) for s, d in zip(c.src.tolist(), c.dst.tolist())]
-            assert np.array_equal(c.innovation, expected)
-
+from ..helpers import XOR
 
 TestGenomeOperators = GenomeOperators.TestCase
 TestGenomeOperators.settings = settings(settings(), stateful_step_count=30)
+
+QUICK = settings(max_examples=30, stateful_step_count=20, deadline=None, database=None, derandomize=True,
+                 suppress_health_check=list(HealthCheck))
+
+
+def test_every_rule_runs_and_reports_its_steps():
+    seen: dict[str, int] = {}
+
+    class Counting(GenomeOperators):
+        def check(self, operator, result, steps):
+            seen[operator] = seen.get(operator, 0) + steps
+            super().check(operator, result, steps)
+
+    run_state_machine_as_test(Counting, settings=QUICK)
+    batched = {"mutate_pool", "mutate_pool_attributes", "cross_pool"}
+    assert batched <= set(seen) and sum(seen[name] for name in batched) > 0
+    assert {"crossover", "mutate", "add_node", "pack", "take"} <= set(seen)
+    assert seen["pack"] == seen["take"] == seen["new_genome"] == 0  # no operator acted on a genome
+
+
+def test_a_broken_operator_is_found_and_named():
+    class WithBrokenOperator(GenomeOperators):
+        @rule(target=GenomeOperators.genomes, parent=GenomeOperators.genomes)
+        def too_heavy(self, parent):
+            conns = parent.conns
+            weight = np.full_like(conns.weight, parent.config.weight_max + 1.0)  # outside the bounds
+            return self._made("too_heavy", parent.replace(conns=conns._replace(weight=weight)))
+
+    with pytest.raises(InvalidGenomeError, match="weight"):
+        run_state_machine_as_test(seed(0)(WithBrokenOperator), settings=settings(QUICK, phases=[Phase.generate]))
+
+
+def xor_family(config=XOR):
+    tracker = InnovationTracker.for_config(config)
+    rng = make_rng(4)
+    return tracker, rng, [new_genome(config, tracker, rng) for _ in range(3)]
+
+
+def test_check_genome_holds_genomes_to_their_tracker():
+    tracker, _, genomes = xor_family()
+    check_genome(genomes[0], tracker)
+    stranger = InnovationTracker.for_config(XOR)
+    stranger.innovation(2, 0)  # the stranger numbers the pairs differently
+    with pytest.raises(InvalidGenomeError, match="innovation tracker"):
+        check_genome(genomes[0], stranger)
+    before = tracker.copy()
+    grown = add_node(genomes[0], XOR, tracker, make_rng(0))
+    check_genome(grown, tracker)
+    with pytest.raises(InvalidGenomeError, match="never handed out"):
+        check_genome(grown, before)
+
+
+def test_pool_problems_finds_stale_handed_down_edges():
+    tracker, rng, genomes = xor_family()
+    pool = add_nodes(GenePool.pack(genomes), np.array([0, 2]), XOR, tracker, rng)
+    assert pool._known_edges() is not None  # add_nodes hands its edge rows down
+    assert pool_problems(pool, tracker) == {}
+    src, dst = pool.edge_nodes()
+    stale = src.copy()
+    stale[pool.conn_offsets[1]] += 1  # one edge of genome 1 points at the wrong node row
+    pool._set_edges(stale, dst)
+    problems = pool_problems(pool, tracker)
+    assert list(problems) == [1] and "edge_src" in problems[1]
+    with pytest.raises(InvalidGenomeError, match="genome 1 of the pool"):
+        check_pool(pool, tracker)
+
+
+def test_pool_problems_names_every_invalid_genome():
+    tracker, _, genomes = xor_family()
+    bad = genomes[1].replace(conns=genomes[1].conns._replace(weight=np.full_like(genomes[1].conns.weight, np.nan)))
+    problems = pool_problems(GenePool.pack([genomes[0], bad, bad]), tracker)
+    assert list(problems) == [1, 2] and all("weight" in message for message in problems.values())

@@ -82,3 +82,24 @@ def test_atomic_writes_get_the_mode_a_plain_open_gives(tmp_path):
     (tmp_path / "plain.txt").write_text("x")
     mode = lambda name: (tmp_path / name).stat().st_mode & 0o777  # noqa: E731
     assert mode("atomic.txt") == mode("plain.txt")
+
+
+@pytest.mark.parametrize(
+    ("group", "field", "value", "message"),
+    [
+        ("connections", "weight", "0.5", "connections.weight[0] is '0.5' (a string); expected a number"),
+        ("connections", "enabled", "false", "connections.enabled[0] is 'false' (a string); expected true or false"),
+        ("nodes", "id", 0.0, "nodes.id[0] is 0.0 (a number with a decimal point); expected an integer"),
+        ("nodes", "bias", None, "nodes.bias[0] is None (null); expected a number"),
+    ],
+)
+def test_a_genome_file_with_a_field_of_the_wrong_type_is_refused(tmp_path, group, field, value, message):
+    import re
+
+    from neat import Config, InnovationTracker, make_rng, new_genome
+
+    data = new_genome(Config(), InnovationTracker.for_config(Config()), make_rng(0)).to_dict()
+    data[group][field][0] = value
+    (tmp_path / "g.json").write_text(json.dumps(data))
+    with pytest.raises(InvalidGenomeError, match=r"g\.json: genome " + re.escape(message)):
+        load_genome(tmp_path / "g.json")

@@ -353,3 +353,25 @@ def test_every_drawing_lays_out(genome):
     agraph = pgv.AGraph(string=draw_net(genome, show_weights=True).source)
     agraph.layout(prog="dot")
     assert all(n.attr["pos"] for n in agraph.nodes())
+
+
+# --- the key under the picture --------------------------------------------------------------------
+def graph_label(drawing):
+    pgv = pytest.importorskip("pygraphviz")
+    agraph = pgv.AGraph(string=drawing.source)  # kept alive while its attributes are read
+    return dict(agraph.graph_attr).get("label") or ""
+
+
+def test_a_key_under_the_picture_explains_shapes_and_edges_it_shows():
+    genome = dead_end_genome()  # hidden nodes, positive and negative weights, a disabled connection
+    label = graph_label(draw_net(genome))
+    for words in ("boxes: inputs", "double ovals: outputs", "single ovals: hidden nodes",
+                  "green = positive weight", "red = negative", "thicker = larger |weight|",
+                  "dashed grey = disabled", "activation function"):
+        assert words in label
+    assert "dashed grey" not in graph_label(draw_net(genome, disabled="hidden"))  # not drawn, not explained
+    assert "activation" not in graph_label(draw_net(genome, show_activations=False))
+    start = hand_genome(XOR, [(0, 0), (1, 0), (2, 1)], [(0, 0, 2, 0.5, True), (1, 1, 2, -1.5, True)])
+    assert "hidden" not in graph_label(draw_net(start))
+    assert graph_label(draw_net(genome, legend=False)) == ""
+    assert graph_label(draw_net(genome, graph_attr={"label": "mine"})) == "mine"

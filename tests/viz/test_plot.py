@@ -168,3 +168,75 @@ def test_reading_a_broken_statistics_file_names_it(tmp_path):
         StatisticsReporter.read_csv(tmp_path / "stats.csv")
     with pytest.raises(StatisticsError, match="cannot read statistics file"):
         StatisticsReporter.read_csv(tmp_path / "missing.csv")
+
+
+# --- short runs: whole generations, visible marks ------------------------------------------------
+def visible_xticks(ax):
+    lo, hi = ax.get_xlim()
+    return [t for t in ax.get_xticks() if lo <= t <= hi]
+
+
+def marked_lines(ax):
+    """Lines drawn with a marker on every point."""
+    return [line for line in ax.get_lines() if line.get_marker() not in (None, "", " ", "None")]
+
+
+@pytest.fixture(params=[1, 2], ids=["one-generation", "two-generations"])
+def short_run_csv(request, tmp_path):
+    """The CSV of a real XOR run of one or two generations."""
+    reporter = StatisticsReporter()
+    neat.Population(XOR.replace(run={"population_size": 30}), seed=1, reporters=[reporter]).run(
+        xor_fitness, generations=request.param
+    )
+    path = tmp_path / "stats.csv"
+    reporter.to_csv(path)
+    return path, request.param
+
+
+def test_a_short_run_has_whole_generation_ticks_and_marked_points(short_run_csv, tmp_path):
+    from neat.viz.plot import fitness_figure
+
+    path, generations = short_run_csv
+    ax = fitness_figure(path).axes[0]
+    ticks = visible_xticks(ax)
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    assert set(range(generations)) <= {int(t) for t in ticks}
+    lines = marked_lines(ax)
+    assert len(lines) >= 2  # the best genome and the population mean, every generation a marker
+    assert all(len(line.get_xdata()) == generations for line in lines)
+    assert {"best genome", "population mean ± 1 stdev"} <= {t.get_text() for t in ax.get_legend().get_texts()}
+    assert_png(plot_fitness(path, tmp_path / "fitness.png"))
+
+
+@pytest.mark.parametrize("sizes", [[{1: 50}], [{1: 50}, {1: 30, 2: 20}]], ids=["one-generation", "two-generations"])
+def test_the_species_of_a_short_run_are_stacked_bars(sizes, tmp_path):
+    from neat.viz.plot import species_figure
+
+    reporter = StatisticsReporter()
+    reporter.generations = [GenerationStats(g, 1.0, 1.0, 0.0, 50 * (g + 1), s) for g, s in enumerate(sizes)]
+    path = tmp_path / "stats.csv"
+    reporter.to_csv(path)
+    ax = species_figure(path).axes[0]
+    ticks = visible_xticks(ax)
+    assert [int(t) for t in ticks] == list(range(len(sizes))) and all(float(t).is_integer() for t in ticks)
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert len(bars) == sum(len(s) for s in sizes)  # one bar segment per species and generation
+    for g, s in enumerate(sizes):  # each generation's bar reaches the population size
+        assert sum(b.get_height() for b in bars if abs(b.get_x() + b.get_width() / 2 - g) < 1e-9) == sum(s.values())
+    assert_png(plot_species(path, tmp_path / "species.png"))
+
+
+def test_a_long_run_is_a_stacked_area_with_whole_generation_ticks():
+    from neat.viz.plot import SPECIES_BARS_UP_TO, fitness_figure, species_figure
+
+    n = SPECIES_BARS_UP_TO + 8
+    generations = [GenerationStats(g, 10.0 + g, 5.0 + g / 2, 1.0, 10 * g, {1: 10 - g % 3, 2: g % 3})
+                   for g in range(n)]
+    ax = species_figure(generations).axes[0]
+    assert not [p for p in ax.patches if p.get_height() > 0] and len(ax.collections) == 2  # two filled areas
+    assert ax.get_xlabel() == "generation"
+    ended = species_figure([*generations, GenerationStats(n, 30.0, 15.0, 1.0, 10 * n)]).axes[0]
+    assert f"generation {n}" in ended.get_xlabel()  # why the species plot ends a generation early
+    for figure in (species_figure(generations), fitness_figure(generations)):
+        ticks = visible_xticks(figure.axes[0])
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
