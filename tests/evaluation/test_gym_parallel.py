@@ -54,5 +54,29 @@ def test_a_whole_run_is_the_same_with_threads_or_processes():
 def test_worker_failure_names_the_genomes():
     with ProcessPoolExecutor(2) as pool:
         evaluator = GymEvaluator(broken_cartpole, episodes=1, executor=pool, workers=2)
-        with pytest.raises(EvaluationError, match=r"a worker failed while playing genomes 0\.\.9: .*simulator crashed"):
+        # both chunks fail; the one reported is the first to come back
+        with pytest.raises(EvaluationError, match=r"a worker failed while playing genomes (0\.\.9|10\.\.19): .*crashed"):
             evaluator(_genomes())
+
+
+def dying_cartpole():
+    """A CartPole whose step kills its worker process, as a crashing simulator would."""
+    import os
+
+    class Dying(gymnasium.Wrapper):
+        def step(self, action):
+            os._exit(3)
+
+    return Dying(gymnasium.make("CartPole-v1"))
+
+
+def test_a_dead_worker_is_named_or_said_to_be_unknown_never_a_wrong_range():
+    with ProcessPoolExecutor(2) as pool:
+        evaluator = GymEvaluator(dying_cartpole, episodes=1, executor=pool, workers=2)
+        with pytest.raises(EvaluationError) as info:
+            evaluator(_genomes())
+    message = str(info.value)
+    assert message.startswith("CartPole-v1: a worker process died") or "a worker process died" in message
+    # both chunks (genomes 0..9 and 10..19) were unfinished when the pool broke: it cannot say which died
+    assert "cannot be told" in message and "genomes 0..9, genomes 10..19" in message
+    assert "a worker failed while playing genomes 0..9" not in message  # the old, wrong blame

@@ -26,6 +26,7 @@ import numpy as np
 from ...errors import ConfigError, EvaluationError
 from ...genome import Genome
 from ...genome.pool import GenomeSequence
+from ..evaluator import run_chunks
 from .rollout import (
     EnvFactory,
     Policy,
@@ -392,22 +393,13 @@ class GymEvaluator:
         size = -(-len(genomes) // self.workers)
         starts = list(range(0, len(genomes), size))
         settings = self._worker_settings()
+        chunks = [(s, min(s + size, len(genomes)), (settings, genomes[s : s + size], seeds)) for s in starts]
         try:
-            futures = [
-                self.executor.submit(_play_chunk, settings, genomes[start : start + size], seeds) for start in starts
-            ]
-        except Exception as exc:
-            raise EvaluationError(f"{self.env_name}: could not submit genomes to the executor: {exc}") from exc
+            results = run_chunks(self.executor, _play_chunk, chunks, workers=self.workers, what="playing")
+        except EvaluationError as exc:
+            raise EvaluationError(f"{self.env_name}: {exc}") from exc.__cause__
         parts = []
-        for start, future in zip(starts, futures):
-            stop = min(start + size, len(genomes)) - 1
-            try:
-                returns, steps = future.result()
-            except Exception as exc:
-                raise EvaluationError(
-                    f"{self.env_name}: a worker failed while playing genomes {start}..{stop}: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
+        for returns, steps in results:
             parts.append(returns)
             self.env_steps += steps
             self.episodes_run += returns.size
