@@ -12,10 +12,11 @@ Keys (env steps per second; best of ``--repeats`` timings, the machine being sha
   and bookkeeping, divided into the env steps that count (those of running
   episodes).  ``serial_over_bare`` = serial / bare.
 - ``cartpole_vector_steps_per_s``: the same with CartPole's NumPy vector env
-  (``vectorization_mode="vector_entry_point"``, the default for CartPole).
-  ``cartpole_vector_substeps_per_s`` counts every sub-env step instead, those
-  taken after a sub-env's episode ended included (lockstep runs until the
-  longest episode ends).
+  (``vectorization_mode="vector_entry_point"``, the default for CartPole:
+  one slot per (genome, episode), sub-envs dropped as their episodes end).
+  ``cartpole_vector_substeps_per_s`` counts every sub-env step instead
+  (``GymEvaluator.env_substeps``), those of sub-envs without a running episode
+  included; ``cartpole_slot_utilisation`` = counted / sub-env steps.
 - ``cartpole_trained_...``: the same two evaluators on the last generation of
   a run stopped when its best genome balanced every episode (longer episodes);
   ``cartpole_balancing_...``: on 150 copies of that best genome (every episode
@@ -31,7 +32,11 @@ Keys (env steps per second; best of ``--repeats`` timings, the machine being sha
   timed alternately).  ``recurrent_population_speedup_8_tanh``: the same with 8
   inputs, 4 outputs and tanh (bigger matrices, a cheaper activation).
 
-No LunarLander keys: box2d is not a dependency.
+- ``lunar_...`` (when box2d is installed, else None): LunarLander-v3, 150
+  start genomes (8 inputs, 4 outputs) x 3 episodes: ``lunar_bare_steps_per_s``
+  (one env, random actions, seeded resets), ``lunar_serial_steps_per_s`` (the
+  serial evaluator's counted steps/s), ``lunar_pool_steps_per_s`` (the same
+  on a 2-process pool); ``lunar_serial_over_bare`` and ``lunar_pool_over_serial``.
 
 Run:  python benchmarks/gym_eval.py [--quick]
 """
@@ -77,16 +82,20 @@ def evaluator_rate(genomes: list[neat.Genome], *, vectorized: bool, episodes: in
     """Counted env steps per second (and sub-env steps per second) over ``generations`` evaluations."""
     with GymEvaluator(ENV_ID, episodes=episodes, vectorized=None if vectorized else False) as evaluator:
         evaluator(genomes, generation=0)  # make the envs (kept between generations)
-        counted = evaluator.env_steps
-        substeps = 0
+        counted, substeps = evaluator.env_steps, evaluator.env_substeps
         start = time.perf_counter()
         for generation in range(1, generations + 1):
             returns = evaluator.episode_returns(genomes, generation=generation)
-            substeps += returns.size * int(returns.max())  # CartPole: return == episode length
         seconds = time.perf_counter() - start
         counted = evaluator.env_steps - counted
+        substeps = evaluator.env_substeps - substeps
     mean_return = counted / (generations * returns.size)
-    return {"steps_per_s": counted / seconds, "substeps_per_s": substeps / seconds, "mean_return": mean_return}
+    return {
+        "steps_per_s": counted / seconds,
+        "substeps_per_s": substeps / seconds,
+        "utilisation": counted / substeps,
+        "mean_return": mean_return,
+    }
 
 
 def start_genomes(config: neat.Config, count: int, seed: int = 0) -> list[neat.Genome]:
@@ -108,7 +117,8 @@ def lunar_figures(population: int, episodes: int, bare_steps: int, repeats: int)
         import Box2D  # noqa: F401
     except ImportError:
         print("LunarLander skipped: install the box2d extra (pip install 'neatlab[box2d]')")
-        return {"lunar_bare_steps_per_s": None, "lunar_serial_steps_per_s": None, "lunar_pool_steps_per_s": None}
+        return {key: None for key in ("lunar_bare_steps_per_s", "lunar_serial_steps_per_s", "lunar_pool_steps_per_s",
+                                      "lunar_pool_over_serial", "lunar_serial_over_bare")}
     from concurrent.futures import ProcessPoolExecutor
 
     env_id = "LunarLander-v3"
@@ -222,11 +232,13 @@ def main() -> None:
             print(
                 f"{mode:6s} evaluator, {len(genomes)} {name} genomes x {args.episodes} episodes "
                 f"(mean return {r['mean_return']:.1f}): {r['steps_per_s']:12,.0f} steps/s"
-                + (f" ({r['substeps_per_s']:,.0f} sub-env steps/s)" if mode == "vector" else "")
+                + (f" ({r['substeps_per_s']:,.0f} sub-env steps/s, utilisation {r['utilisation']:.3f})"
+                   if mode == "vector" else "")
             )
             figures[f"cartpole_{label}{mode}_steps_per_s"] = round(r["steps_per_s"])
             if mode == "vector":
                 figures[f"cartpole_{label}vector_substeps_per_s"] = round(r["substeps_per_s"])
+                figures[f"cartpole_{label}slot_utilisation"] = round(r["utilisation"], 3)
             figures[f"cartpole_{label}mean_return"] = round(r["mean_return"], 2)
     figures["serial_over_bare"] = round(figures["cartpole_serial_steps_per_s"] / bare, 3)
     figures["serial_over_bare_seeded"] = round(figures["cartpole_serial_steps_per_s"] / bare_seeded, 3)

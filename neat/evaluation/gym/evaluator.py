@@ -37,6 +37,7 @@ from .rollout import (
     has_seedable_vector_entry_point,
     play,
     replay_seeds,
+    slot_count,
 )
 from .spaces import (
     action_size,
@@ -118,12 +119,19 @@ class GymEvaluator:
     workers
         Number of chunks per generation with an executor; default: the
         executor's worker count when it reports one, else 1.
+    slots
+        Sub-envs of a vector env, each playing one (genome, episode) pair at a
+        time, then the next waiting one (``rollout.play``).  Default: one per
+        pair with a NumPy vector entry point (CartPole), else ``min(pairs,
+        64)``; recurrent genomes always one per pair.  Fitness does not depend on it.
 
     Attributes
     ----------
     env_steps : int
         Env steps counted so far (every step of every episode until it ended;
         steps a vector env takes after a sub-env's episode ended are not counted).
+    env_substeps : int
+        Env steps taken, sub-envs without a running episode included.
     episodes_run : int
         Episodes played so far.
 
@@ -154,6 +162,7 @@ class GymEvaluator:
         output_range: tuple[float, float] | str | None = "auto",
         executor: Executor | None = None,
         workers: int | None = None,
+        slots: int | None = None,
     ) -> None:
         if not (isinstance(env, str) or callable(env)):
             raise ConfigError(f"env must be an env id string or a zero-argument factory, got {type(env).__name__}")
@@ -185,7 +194,9 @@ class GymEvaluator:
         self.workers = check_int(workers, "workers", 1) if workers is not None else (
             getattr(executor, "_max_workers", None) or 1
         )
+        self.slots = None if slots is None else check_int(slots, "slots", 1)
         self.env_steps = 0
+        self.env_substeps = 0
         self.episodes_run = 0
         self._probe: Any = None
         self._serial: SerialEnvs | None = None
@@ -247,12 +258,15 @@ class GymEvaluator:
                 f"set [genome] num_inputs = {n_in} and num_outputs = {n_out}"
             )
 
+    def _mode_of_id(self) -> str | None:
+        seedable = isinstance(self.env, str) and has_seedable_vector_entry_point(self.env)
+        return "vector_entry_point" if seedable and not self.vector_kwargs else None
+
     def _mode(self) -> str | None:
         """``None`` for serial, else a ``make_vec`` mode (``"default"``: make_vec's own choice)."""
         v = self.vectorized
         if v is None:
-            seedable = isinstance(self.env, str) and has_seedable_vector_entry_point(self.env)
-            return "vector_entry_point" if seedable and not self.vector_kwargs else None
+            return self._mode_of_id()
         if v is False:
             return None
         if v is True:
@@ -441,18 +455,23 @@ class GymEvaluator:
         self._check_genomes(genomes)
         P, E = len(genomes), len(seeds)
         n = P * E
+        policy = Policy(genomes)
+        slots = n
         if envs is None:
             if mode is None:
                 if self._serial is None:
                     self._serial = SerialEnvs(self.make_env)
                 envs = self._serial
             else:
-                envs = self._vector_envs(n, mode)
+                numpy_env = mode == "vector_entry_point" or (mode == "default" and self._mode_of_id() is not None)
+                slots = slot_count(n, self.slots, numpy_env) if policy.refills else n
+                envs = self._vector_envs(slots, mode)
         action_space = self.action_space
         output_range = self._output_range(genomes)
+        substeps = envs.substeps
         returns, lengths = play(
             envs,
-            Policy(genomes),
+            policy,
             seeds,
             P,
             self.inputs,
@@ -460,8 +479,10 @@ class GymEvaluator:
             max_steps=self.max_steps,
             frame_skip=self.frame_skip,
             env_name=self.env_name,
+            slots=slots,
         )
         self.env_steps += int(lengths.sum())
+        self.env_substeps += envs.substeps - substeps
         self.episodes_run += n
         return returns
 
