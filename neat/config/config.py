@@ -137,7 +137,7 @@ class Config:
         mc = self.mutation
         required = {"weight_mutate_prob": 1.0, "weight_perturb_rate": 1.0, "weight_replace_rate": 0.0,
                     "bias_mutate_prob": 1.0, "bias_perturb_rate": 1.0, "bias_replace_rate": 0.0,
-                    "response_mutate_prob": 0.0}
+                    "response_mutate_prob": 0.0, "time_constant_mutate_prob": 0.0}
         for key, value in required.items():
             if getattr(mc, key) != value:
                 raise ConfigError(

@@ -106,9 +106,21 @@ class GenomeConfig(Section):
     response_init_stdev: float = option(0.0, "Standard deviation of new node responses.", range="[0, inf)")
     response_min: float = option(-30.0, "Smallest allowed response.", range="(-inf, inf)")
     response_max: float = option(30.0, "Largest allowed response.", range="(-inf, inf)")
+    ctrnn: bool = option(False, "With feed_forward = false: compile continuous-time recurrent networks (CTRNN, "
+                         "docs/recurrent.md): y += a (f(bias + response agg(w y)) - y) per step, a from dt/tau.")
+    ctrnn_dt: float = option(0.01, "With ctrnn = true: the time step dt of one network call.", range="(0, inf)")
+    ctrnn_integration: str = option("euler", "With ctrnn = true: a = dt/tau ('euler', forward Euler) or "
+                                    "1 - exp(-dt/tau) ('exponential', neat-python 2.0).", choices=("euler", "exponential"))
+    time_constant_init_type: str = option("gaussian", "Distribution of new time constants (as weight_init_type).",
+                                          choices=("gaussian", "uniform"))
+    time_constant_init_mean: float = option(1.0, "Mean of new node time constants tau (CTRNN).", range="(0, inf)")
+    time_constant_init_stdev: float = option(0.0, "Standard deviation of new time constants (0: no draw, "
+                                             "every node gets the clamped mean).", range="[0, inf)")
+    time_constant_min: float = option(0.01, "Smallest allowed time constant.", range="(0, inf)")
+    time_constant_max: float = option(10.0, "Largest allowed time constant.", range="(0, inf)")
 
     def _check(self) -> None:
-        for attr in ("weight", "bias", "response"):
+        for attr in ("weight", "bias", "response", "time_constant"):
             lo, hi = getattr(self, f"{attr}_min"), getattr(self, f"{attr}_max")
             if lo > hi:
                 self._fail(f"{attr}_min", lo, f"a number <= {attr}_max ({hi})")
@@ -124,6 +136,8 @@ class GenomeConfig(Section):
             default = getattr(self, f"{kind}_default")
             if default != "random" and default not in options:
                 self._fail(f"{kind}_default", default, f"one of {kind}_options {list(options)} or 'random'")
+        if self.ctrnn and self.feed_forward:
+            self._fail("ctrnn", True, "false when feed_forward = true (a CTRNN is recurrent)")
         if self.initial_self_connections and self.feed_forward:
             self._fail("initial_self_connections", True, "false when feed_forward = true (a self-loop is a cycle)")
         if self.output_activation is not None and self.output_activation not in self.activation_options:
@@ -193,6 +207,13 @@ class MutationConfig(Section):
     response_perturb_rate: float = option(0.0, "Per-node probability of a response perturbation.", range="[0, 1]")
     response_replace_rate: float = option(0.0, "Per-node probability of a fresh random response.", range="[0, 1]")
     response_mutate_power: float = option(0.0, "Standard deviation of a response perturbation.", range="[0, inf)")
+    time_constant_mutate_prob: float = option(0.0, "Probability that a child's time constants are mutated at all.",
+                                              range="[0, 1]")
+    time_constant_perturb_rate: float = option(0.0, "Per-node probability of a time constant perturbation.",
+                                               range="[0, 1]")
+    time_constant_replace_rate: float = option(0.0, "Per-node probability of a fresh time constant.", range="[0, 1]")
+    time_constant_mutate_power: float = option(0.0, "Standard deviation of a time constant perturbation.",
+                                               range="[0, inf)")
     activation_mutate_rate: float = option(
         0.0, "Per-node probability of a new activation drawn from activation_options.", range="[0, 1]"
     )
@@ -201,7 +222,7 @@ class MutationConfig(Section):
     )
 
     def _check(self) -> None:
-        for attr in ("weight", "bias", "response"):
+        for attr in ("weight", "bias", "response", "time_constant"):
             total = getattr(self, f"{attr}_perturb_rate") + getattr(self, f"{attr}_replace_rate")
             if total > 1.0 + 1e-12:
                 self._fail(
@@ -230,7 +251,7 @@ class SpeciationConfig(Section):
     )
     node_attribute_coefficient: float = option(
         0.0,
-        "Weight of the mean difference of matching node genes (|bias| + |response| differences, "
+        "Weight of the mean difference of matching node genes (|bias| + |response| + |time_constant| differences, "
         "plus 1 for a different activation and 1 for a different aggregation).",
         range="[0, inf)",
     )

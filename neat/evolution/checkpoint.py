@@ -42,6 +42,7 @@ from ..files import (
     remove_stale_temporaries,
 )
 from ..genome import CONN_DTYPES, NODE_DTYPES, ConnectionGenes, NodeGenes
+from ..genome.genes import default_time_constant
 from ..genome.innovation import InnovationTracker
 from ..genome.pool import KEY_SHIFT, GenePool, offsets_of
 from .population import Population, RunState
@@ -129,6 +130,8 @@ _GROUP_MEMBERS = {
     "node_counts": np.int64,
     "conn_counts": np.int64,
 }
+_OPTIONAL_MEMBERS = ("node.time_constant",)
+"""Members files written before them lack: the genomes get the config's default (``default_time_constant``)."""
 _META_KEYS = {"format", "version", "config", "generation", "evaluations", "best_fitness", "pending_fitness",
               "rng_state", "tracker", "species_set", "species", "lineages"}
 _TRACKER_KEYS = {"next_node_id", "next_innovation", "generation", "splits"}
@@ -144,7 +147,8 @@ def _fail(where: str, message: str) -> NoReturn:
 def _check_members(where: str, arrays: dict[str, np.ndarray]) -> bool:
     """Every member a checkpoint has and no other; True when the genomes' keys are saved (all but the oldest files)."""
     required = {"meta", "digest", "tracker.connections"} | {f"{g}.{m}" for g in _GROUPS for m in _GROUP_MEMBERS}
-    for name in sorted(required - arrays.keys()):
+    optional = {f"{g}.{m}" for g in _GROUPS for m in _OPTIONAL_MEMBERS}
+    for name in sorted(required - optional - arrays.keys()):
         _fail(where, f"checkpoint member {name!r} is missing")
     keys = [f"{g}.keys" for g in _GROUPS]
     for name in sorted(arrays.keys() - required - set(keys)):
@@ -163,7 +167,10 @@ def _unpack(where: str, prefix: str, arrays: dict[str, np.ndarray], config: Conf
     if len(node_counts) != len(conn_counts) or np.any(node_counts < 0) or np.any(conn_counts < 0):
         _fail(where, f"checkpoint genome group {prefix!r} has inconsistent gene counts (negative, or "
               f"{len(node_counts)} node counts but {len(conn_counts)} connection counts)")
-    cols = {m: checked_array(where, arrays, f"{prefix}.{m}", t) for m, t in _GROUP_MEMBERS.items() if "." in m}
+    cols = {m: checked_array(where, arrays, f"{prefix}.{m}", t) for m, t in _GROUP_MEMBERS.items()
+            if "." in m and (m not in _OPTIONAL_MEMBERS or f"{prefix}.{m}" in arrays)}
+    if "node.time_constant" not in cols:
+        cols["node.time_constant"] = np.full(sum(node_counts.tolist()), default_time_constant(config.genome))
     for kind, counts in (("node", node_counts), ("conn", conn_counts)):
         total = sum(counts.tolist())
         for m, a in cols.items():

@@ -111,6 +111,7 @@ def fixed_topology_ga(
             "bias_replace_rate": 0.0,
             "bias_mutate_power": sigma,
             "response_mutate_prob": 0.0,
+            "time_constant_mutate_prob": 0.0,
         },
         "reproduction": {
             "strategy": "truncation",

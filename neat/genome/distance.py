@@ -16,7 +16,7 @@ neat-python's genomic distance instead::
           + (cn * Dn + ca * sum_matching_nodes(node difference)) / Nn
 
 where Dn counts non-matching nodes and Nn is the larger number of non-input
-nodes (the node difference is as above: |d bias| + |d response| + 1 for a
+nodes (the node difference is as above: |d bias| + |d response| + |d tau| + 1 for a
 different activation + 1 for a different aggregation).
 """
 
@@ -37,11 +37,12 @@ __all__ = ["distance", "distances", "PackedGenomes", "pack_genomes"]
 
 
 def _node_attribute_difference(a: Genome, b: Genome, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-    """Per matching node: |d bias| + |d response| + [activation differs] + [aggregation differs]."""
+    """Per matching node: |d bias| + |d response| + |d time_constant| + [activation differs] + [aggregation differs]."""
     na, nb = a.nodes, b.nodes
     return (
         np.abs(na.bias[ia] - nb.bias[ib])
         + np.abs(na.response[ia] - nb.response[ib])
+        + np.abs(na.time_constant[ia] - nb.time_constant[ib])
         + (na.activation[ia] != nb.activation[ib])
         + (na.aggregation[ia] != nb.aggregation[ib])
     )
@@ -98,7 +99,7 @@ class PackedGenomes(NamedTuple):
     ----------
     innovation, weight : (T,) all connection genes, genome after genome
     conn_offsets : (P + 1,) genome ``p``'s genes are ``[conn_offsets[p], conn_offsets[p+1])``
-    node_id, bias, response, activation, aggregation : (U,) all node genes
+    node_id, bias, response, activation, aggregation, time_constant : (U,) all node genes
     node_offsets : (P + 1,)
     enabled : (T,) bool, or None
         The connection genes' enabled flags (needed by the ``neat_python`` distance).
@@ -114,6 +115,7 @@ class PackedGenomes(NamedTuple):
     aggregation: np.ndarray
     node_offsets: np.ndarray
     enabled: np.ndarray | None = None
+    time_constant: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -141,6 +143,7 @@ def pack_genomes(genomes: Sequence[Genome], *, nodes: bool = True, enabled: bool
         aggregation=cat([n.aggregation for n in packed_nodes], np.empty(0, np.int16)),
         node_offsets=offsets_of([len(n.id) for n in packed_nodes]) if nodes else np.zeros(1, np.int64),
         enabled=cat([c.enabled for c in conns], np.empty(0, bool)) if enabled else None,
+        time_constant=cat([n.time_constant for n in packed_nodes], empty_f),
     )
 
 
@@ -224,6 +227,7 @@ def _node_distances(packed: PackedGenomes, rep: Genome, sc: SpeciationConfig) ->
     diff = (
         np.abs(packed.bias[attr] - rn.bias[k])
         + np.abs(packed.response[attr] - rn.response[k])
+        + np.abs(packed.time_constant[attr] - rn.time_constant[k])
         + (packed.activation[attr] != rn.activation[k])
         + (packed.aggregation[attr] != rn.aggregation[k])
     )

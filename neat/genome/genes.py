@@ -2,7 +2,7 @@
 
 ::
 
-    nodes: id int64, kind int8, bias, response float64, activation, aggregation int16
+    nodes: id int64, kind int8, bias, response float64, activation, aggregation int16, time_constant float64
     conns: innovation int64, src int64, dst int64, weight float64, enabled bool
 
 Node *ids* are the genome's names of its nodes, shared across genomes through
@@ -22,7 +22,8 @@ import numpy as np
 from ..config import Config, GenomeConfig
 from ..errors import InvalidGenomeError
 
-__all__ = ["NodeKind", "NodeGenes", "ConnectionGenes", "NODE_DTYPES", "CONN_DTYPES", "genome_config_of", "as_genes"]
+__all__ = ["NodeKind", "NodeGenes", "ConnectionGenes", "NODE_DTYPES", "CONN_DTYPES", "genome_config_of", "as_genes",
+           "default_time_constant"]
 
 
 class NodeKind(enum.IntEnum):
@@ -44,6 +45,8 @@ class NodeGenes(NamedTuple):
     response : (n,) float64
     activation : (n,) int16, position in ``activation_options``
     aggregation : (n,) int16, position in ``aggregation_options``
+    time_constant : (n,) float64
+        The CTRNN time constant tau (``[genome] ctrnn``); other networks ignore it.
     """
 
     id: np.ndarray
@@ -52,6 +55,7 @@ class NodeGenes(NamedTuple):
     response: np.ndarray
     activation: np.ndarray
     aggregation: np.ndarray
+    time_constant: np.ndarray
 
     def take(self, index: Any) -> NodeGenes:
         """The genes at ``index`` (an int array or a boolean mask)."""
@@ -80,7 +84,7 @@ class ConnectionGenes(NamedTuple):
         return ConnectionGenes(*(a[index] for a in self))
 
 
-NODE_DTYPES = NodeGenes(np.int64, np.int8, np.float64, np.float64, np.int16, np.int16)
+NODE_DTYPES = NodeGenes(np.int64, np.int8, np.float64, np.float64, np.int16, np.int16, np.float64)
 CONN_DTYPES = ConnectionGenes(np.int64, np.int64, np.int64, np.float64, np.bool_)
 
 
@@ -93,7 +97,14 @@ def genome_config_of(config: Config | GenomeConfig) -> GenomeConfig:
     raise TypeError(f"expected a Config or GenomeConfig, got {type(config).__name__}")
 
 
-def as_genes(cls: type, dtypes: tuple, data: Any, what: str, copy: bool) -> Any:
+def default_time_constant(config: GenomeConfig) -> float:
+    """The time constant of new nodes, input nodes and genes saved before time constants: the clamped init mean."""
+    return float(np.clip(config.time_constant_init_mean, config.time_constant_min, config.time_constant_max))
+
+
+def as_genes(cls: type, dtypes: tuple, data: Any, what: str, copy: bool, config: GenomeConfig | None = None) -> Any:
+    if isinstance(data, Mapping) and cls is NodeGenes and "time_constant" not in data and config is not None:
+        data = {**data, "time_constant": np.full(np.shape(data.get("id", ())), default_time_constant(config))}
     if isinstance(data, Mapping):
         missing = [f for f in cls._fields if f not in data]
         extra = [k for k in data if k not in cls._fields]

@@ -16,7 +16,16 @@ import numpy as np
 
 from ..config import Config, GenomeConfig
 from ..errors import InvalidGenomeError
-from .genes import CONN_DTYPES, NODE_DTYPES, ConnectionGenes, NodeGenes, NodeKind, as_genes, genome_config_of
+from .genes import (
+    CONN_DTYPES,
+    NODE_DTYPES,
+    ConnectionGenes,
+    NodeGenes,
+    NodeKind,
+    as_genes,
+    default_time_constant,
+    genome_config_of,
+)
 from .invariants import check_invariants
 
 __all__ = ["Genome", "genome_to_dict", "genome_from_dict", "GENOME_FORMAT", "GENOME_VERSION"]
@@ -69,7 +78,8 @@ class Genome:
         validate: bool = True,
     ) -> None:
         object.__setattr__(self, "config", genome_config_of(config))
-        object.__setattr__(self, "nodes", as_genes(NodeGenes, NODE_DTYPES, nodes, "node", copy=True))
+        object.__setattr__(self, "nodes", as_genes(NodeGenes, NODE_DTYPES, nodes, "node", copy=True,
+                                                            config=self.config))
         object.__setattr__(self, "conns", as_genes(ConnectionGenes, CONN_DTYPES, conns, "connection", copy=True))
         object.__setattr__(self, "key", _checked_key(key))
         if validate:
@@ -324,6 +334,7 @@ def genome_to_dict(genome: Genome) -> dict[str, Any]:
             "response": n.response.tolist(),
             "activation": genome.activation_names(),
             "aggregation": genome.aggregation_names(),
+            "time_constant": n.time_constant.tolist(),
         },
         "connections": {
             "innovation": c.innovation.tolist(),
@@ -338,7 +349,7 @@ def genome_to_dict(genome: Genome) -> dict[str, Any]:
 _TOP_FIELDS = ("format", "version", "key", "genome_config", "nodes", "connections")
 _GENE_FIELDS: dict[str, dict[str, str]] = {
     "nodes": {"id": "integer", "kind": "kind", "bias": "number", "response": "number", "activation": "name",
-              "aggregation": "name"},
+              "aggregation": "name", "time_constant": "number"},
     "connections": {"innovation": "integer", "src": "integer", "dst": "integer", "weight": "number",
                     "enabled": "boolean"},
 }
@@ -406,9 +417,11 @@ def _checked_genes(group: str, data: Any) -> dict[str, list]:
     if not isinstance(data, Mapping):
         raise InvalidGenomeError(f"genome {group} is {_json_type(data)}; expected an object of the fields "
                                  f"{', '.join(fields)}")
-    _check_fields(f"{group} ", data, tuple(fields))
+    _check_fields(f"{group} ", data, tuple(fields), optional=("time_constant",))  # absent in older files
     columns = {}
     for field, what in fields.items():
+        if field not in data:
+            continue
         values = data[field]
         exact, test, expected = _ENTRY_CHECKS[what]
         if not isinstance(values, (list, tuple)):
@@ -442,7 +455,9 @@ def genome_from_dict(data: Mapping[str, Any]) -> Genome:
     Every field is checked before anything is converted: ids and innovation
     numbers are integers, biases, responses and weights numbers (not strings,
     booleans or null), ``enabled`` true or false, kinds, activations and
-    aggregations names; unknown and missing fields are errors.
+    aggregations names; unknown and missing fields are errors, except
+    ``nodes.time_constant`` (files written before it: every node gets the
+    config's clamped ``time_constant_init_mean``).
 
     Raises
     ------
@@ -466,6 +481,8 @@ def genome_from_dict(data: Mapping[str, Any]) -> Genome:
 
 
 def _rebuild(config: GenomeConfig, nodes: tuple, conns: tuple, key: int | None = None) -> Genome:
+    if len(nodes) == len(NodeGenes._fields) - 1:  # pickled before time constants
+        nodes = (*nodes, np.full(len(nodes[0]), default_time_constant(config)))
     return Genome._trusted(config, NodeGenes(*nodes), ConnectionGenes(*conns), key)
 
 

@@ -28,7 +28,7 @@ def check_invariants(cfg: GenomeConfig, nodes: NodeGenes, conns: ConnectionGenes
     5. no connection ends in an input node;
     6. no two connections join the same ``(src, dst)`` pair;
     7. with ``feed_forward = true`` the enabled connections form no cycle;
-    8. every weight, bias and response is finite and within its configured
+    8. every weight, bias, response and time constant is finite and within its configured
        bounds (input nodes carry no attributes, so only finiteness is
        checked there), and every activation/aggregation code names one of
        the configured options.
@@ -138,7 +138,7 @@ def check_invariants(cfg: GenomeConfig, nodes: NodeGenes, conns: ConnectionGenes
                 f"allowed: finite and in [{lo}, {hi}]"
             )
     non_input = slice(n_in, None)
-    for name in ("bias", "response"):
+    for name in ("bias", "response", "time_constant"):
         values = getattr(nodes, name)
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..config import Config, GenomeConfig
 from .attributes import clamp_attribute, default_function_codes, sample_attribute
-from .genes import ConnectionGenes, NodeGenes, NodeKind
+from .genes import ConnectionGenes, NodeGenes, NodeKind, default_time_constant
 from .genome import Genome
 from .graph import creates_cycle
 from .innovation import InnovationTracker
@@ -142,6 +142,7 @@ def add_node(genome: Genome, config: Config, tracker: InnovationTracker, rng: np
         clamp_attribute(cfg, "response", np.full(1, cfg.response_init_mean)),
         default_function_codes(rng, cfg, "activation", 1),
         default_function_codes(rng, cfg, "aggregation", 1),
+        np.full(1, default_time_constant(cfg)),
     )
     new_conns = ConnectionGenes(
         np.array([tracker.innovation(src, node_id), tracker.innovation(node_id, dst)], dtype=np.int64),
@@ -284,7 +285,7 @@ def mutated_segments(
     return clamp_attribute(genome_config, attribute, new), chosen
 
 
-ATTRIBUTES = ("weight", "bias", "response")
+ATTRIBUTES = ("weight", "bias", "response", "time_constant")
 
 
 def mutate_attributes(
@@ -303,7 +304,7 @@ def mutate_attributes(
     Parameters
     ----------
     attributes
-        Which of ``"weight"``, ``"bias"``, ``"response"`` to mutate (in this order).
+        Which of ``"weight"``, ``"bias"``, ``"response"``, ``"time_constant"`` to mutate (in this order).
     """
     genomes = list(genomes)
     if not genomes:
@@ -339,6 +340,7 @@ def _mutate_attributes_batch(
         "weight": (conn_counts, lambda g: g.conns.weight),
         "bias": (node_counts, lambda g: g.nodes.bias[n_in:]),
         "response": (node_counts, lambda g: g.nodes.response[n_in:]),
+        "time_constant": (node_counts, lambda g: g.nodes.time_constant[n_in:]),
     }
     results = {}
     for attribute in ATTRIBUTES:
@@ -366,7 +368,8 @@ def _mutate_attributes_batch(
             weight = new["weight"]
             conns = conns._replace(weight=weight if len(genomes) == 1 else weight.copy())
         changed_nodes = {
-            a: np.concatenate((getattr(nodes, a)[:n_in], new[a])) for a in ("bias", "response") if a in new
+            a: np.concatenate((getattr(nodes, a)[:n_in], new[a])) for a in ("bias", "response", "time_constant")
+            if a in new
         }
         if changed_nodes:
             nodes = nodes._replace(**changed_nodes)
@@ -382,8 +385,8 @@ def mutate_weights(genome: Genome, config: Config, tracker: InnovationTracker, r
 def mutate_node_attributes(
     genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator
 ) -> Genome:
-    """Perturb or replace the biases and responses of non-input nodes."""
-    return mutate_attributes([genome], config, rng, ("bias", "response"))[0]
+    """Perturb or replace the biases, responses and time constants of non-input nodes."""
+    return mutate_attributes([genome], config, rng, ("bias", "response", "time_constant"))[0]
 
 
 def mutate_functions(genome: Genome, config: Config, tracker: InnovationTracker, rng: np.random.Generator) -> Genome:

@@ -2,7 +2,7 @@
 
 ::
 
-    nodes:  id  kind  bias  response  activation  aggregation      sorted by (genome, id)
+    nodes:  id  kind  bias  response  activation  aggregation  time_constant   sorted by (genome, id)
     conns:  innovation  src  dst  weight  enabled                  sorted by (genome, innovation)
     node_offsets, conn_offsets: (P + 1,)    genome i's genes are rows [offsets[i], offsets[i + 1])
     keys: (P,)                              each genome's key in the run (-1: none yet)
@@ -221,7 +221,7 @@ class GenePool:
         n, k = self.nodes, self.conns  # read-only, so their slices are too
         return Genome._view(
             self.config,
-            NodeGenes(n[0][a:b], n[1][a:b], n[2][a:b], n[3][a:b], n[4][a:b], n[5][a:b]),
+            NodeGenes(n[0][a:b], n[1][a:b], n[2][a:b], n[3][a:b], n[4][a:b], n[5][a:b], n[6][a:b]),
             ConnectionGenes(k[0][c:d], k[1][c:d], k[2][c:d], k[3][c:d], k[4][c:d]),
             None if key < 0 else key,
         )

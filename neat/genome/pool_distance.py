@@ -201,7 +201,8 @@ def _node_distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc:
     ids = pool.nodes.id[node_rows]
     rn = reps.nodes
     dense = _dense(reps, rn.id, reps.node_offsets, reps.node_genome, reps.node_counts,
-                   {"bias": rn.bias, "response": rn.response, "activation": rn.activation, "aggregation": rn.aggregation})
+                   {"bias": rn.bias, "response": rn.response, "activation": rn.activation, "aggregation": rn.aggregation,
+                    "time_constant": rn.time_constant})
     col = _lookup(dense, ids)
     match = dense.has[:, col]
     matching = _segment_sums(match, bounds)
@@ -211,6 +212,7 @@ def _node_distances(pool: GenePool, rows: np.ndarray | None, reps: GenePool, sc:
     diff = (
         np.abs(nodes.bias[node_rows] - dense.column["bias"][:, col])
         + np.abs(nodes.response[node_rows] - dense.column["response"][:, col])
+        + np.abs(nodes.time_constant[node_rows] - dense.column["time_constant"][:, col])
         + (nodes.activation[node_rows] != dense.column["activation"][:, col])
         + (nodes.aggregation[node_rows] != dense.column["aggregation"][:, col])
     )
@@ -312,6 +314,7 @@ def _pair_node_distances(
     diff = (
         np.abs(pn.bias[rows] - rn.bias[at])
         + np.abs(pn.response[rows] - rn.response[at])
+        + np.abs(pn.time_constant[rows] - rn.time_constant[at])
         + (pn.activation[rows] != rn.activation[at])
         + (pn.aggregation[rows] != rn.aggregation[at])
     ) * attr

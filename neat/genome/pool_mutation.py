@@ -37,7 +37,7 @@ import numpy as np
 from ..config import Config
 from .attributes import clamp_attribute, default_function_codes, sample_attribute
 from .crossover import lookup_sorted
-from .genes import ConnectionGenes, NodeGenes, NodeKind
+from .genes import ConnectionGenes, NodeGenes, NodeKind, default_time_constant
 from .graph import longest_path_depths
 from .innovation import InnovationTracker
 from .mutation import ATTRIBUTES, enable_without_cycles, mutated_segments
@@ -211,6 +211,7 @@ def add_nodes(
         clamp_attribute(cfg, "response", np.full(k, cfg.response_init_mean)),
         default_function_codes(rng, cfg, "activation", k),
         default_function_codes(rng, cfg, "aggregation", k),
+        np.full(k, default_time_constant(cfg)),
     )
     new_conns = ConnectionGenes(
         new_innovation,
@@ -437,7 +438,7 @@ def mutate_pool_attributes(
         if mutated is not None:
             conns = conns._replace(weight=mutated[0])
     non_input = None
-    for attribute in ("bias", "response"):
+    for attribute in ("bias", "response", "time_constant"):
         if attribute not in attributes:
             continue
         if non_input is None:

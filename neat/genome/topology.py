@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import Config, GenomeConfig
 from .attributes import clamp_attribute, default_function_codes, sample_attribute
-from .genes import ConnectionGenes, NodeGenes, NodeKind, genome_config_of
+from .genes import ConnectionGenes, NodeGenes, NodeKind, default_time_constant, genome_config_of
 from .genome import Genome
 from .innovation import InnovationTracker
 
@@ -114,7 +114,10 @@ def _start_nodes(config: GenomeConfig, rng: np.random.Generator) -> NodeGenes:
         activation[n_in : n_in + n_out] = config.activation_options.index(config.output_activation)
     aggregation = np.zeros(n, dtype=np.int16)
     aggregation[n_in:] = default_function_codes(rng, config, "aggregation", n - n_in)
-    return NodeGenes(np.arange(n, dtype=np.int64), kind, bias, response, activation, aggregation)
+    time_constant = np.full(n, default_time_constant(config))
+    if config.time_constant_init_stdev > 0.0:  # no draw otherwise: runs without CTRNNs keep their random streams
+        time_constant[n_in:] = sample_attribute(rng, config, "time_constant", n - n_in)
+    return NodeGenes(np.arange(n, dtype=np.int64), kind, bias, response, activation, aggregation, time_constant)
 
 
 class StartStructure(NamedTuple):

@@ -31,7 +31,7 @@ from ..config import Config
 from ..errors import ConfigError
 from ..files import atomic_write_text
 from ..functions import ACTIVATIONS, AGGREGATIONS
-from .neat_python_ini import FALSE, TRUE, TYPE_WORDS, Reader, read_ini
+from .neat_python_ini import FALSE, SCHEMA, TRUE, TYPE_WORDS, Reader, read_ini
 
 __all__ = [
     "NeatPythonConfigWarning",
@@ -308,6 +308,11 @@ def _genome_sections(r: Reader) -> tuple[dict[str, Any], dict[str, Any], dict[st
     }
     for name in ("weight", "bias", "response"):
         _attribute(r, name, genome, mutation)
+    if not feed_forward and any(r.raw(s, key) is not None for key in SCHEMA["DefaultGenome"]
+                                if key.startswith("time_constant_")):
+        # neat-python 2.0's CTRNN keys: our CTRNN with its exponential Euler step (ctrnn_dt stays ours).
+        _attribute(r, "time_constant", genome, mutation)
+        genome.update(ctrnn=True, ctrnn_integration="exponential")
     _enabled(r, mutation)
     disjoint = _non_negative(r, s, "compatibility_disjoint_coefficient")
     weight = _non_negative(r, s, "compatibility_weight_coefficient")

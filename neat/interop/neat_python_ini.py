@@ -76,6 +76,10 @@ SCHEMA: dict[str, dict[str, _Key]] = {
         **_attribute_keys("bias"),
         **_attribute_keys("response"),
         **_attribute_keys("weight"),
+        # neat-python 2.0's per-node CTRNN time constants, with its defaults (absent in older files)
+        **{k: _Key(float, v) for k, v in zip(_attribute_keys("time_constant"), (1.0, 0.0, None, 0.0, 0.0, 0.0, 10.0, 0.01))
+           if v is not None},
+        "time_constant_init_type": _Key(str, "gaussian"),
         "enabled_default": _Key(str),
         "enabled_mutate_rate": _Key(float),
         "enabled_rate_to_true_add": _Key(float, 0.0),

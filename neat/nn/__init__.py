@@ -1,8 +1,9 @@
 """Phenotypes: genomes compiled into NumPy networks.
 
 ``compile(genome)`` gives a ``FeedForwardNetwork`` (one dense matrix product
-per layer) or a ``RecurrentNetwork`` (one node-by-node matrix, one time step
-per call), chosen by the genome's config.  ``compile_population(genomes)``
+per layer), a ``RecurrentNetwork`` (one node-by-node matrix, one time step
+per call) or a ``CTRNNNetwork`` (continuous-time: each node moves toward its
+new value at a rate set by its time constant), chosen by the genome's config.  ``compile_population(genomes)``
 stacks many networks so that one call evaluates all of them: a
 ``PopulationNetwork`` of feed-forward ones, or a ``RecurrentPopulationNetwork``
 of recurrent ones (one call per time step, each network with its state).
@@ -14,10 +15,11 @@ from .compiler import compile
 from .export import load_network, save_network
 from .feedforward import FeedForwardNetwork, compile_feedforward
 from .population import PopulationNetwork, compile_population
-from .recurrent import RecurrentNetwork, compile_recurrent
+from .recurrent import CTRNNNetwork, RecurrentNetwork, compile_recurrent
 from .recurrent_population import RecurrentPopulationNetwork
 
 __all__ = [
+    "CTRNNNetwork",
     "FeedForwardNetwork",
     "PopulationNetwork",
     "RecurrentNetwork",

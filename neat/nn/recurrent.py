@@ -30,10 +30,11 @@ from ._common import check_input, enabled_edges, float_dtype, reaching_outputs, 
 from .base import CompiledNetwork
 from .base import _rebuild as _rebuild  # pickles made before the base class name it here
 
-__all__ = ["RecurrentNetwork", "compile_recurrent"]
+__all__ = ["RecurrentNetwork", "CTRNNNetwork", "compile_recurrent", "ctrnn_rates"]
 
 
 def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool = False) -> RecurrentNetwork:
+    # The return is a CTRNNNetwork (a RecurrentNetwork) for a config with ctrnn = true.
     """Compile a genome (cycles and self-loops allowed) into a ``RecurrentNetwork``.
 
     Nodes from which no output can be reached are dropped; the others are
@@ -41,7 +42,9 @@ def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool
     A feed-forward genome compiles too (it then needs as many steps as it
     has layers for an input to reach the outputs).  ``validate`` runs
     ``genome.validate()`` first; without it only what the compiler relies on
-    is checked (see ``compile_feedforward``).
+    is checked (see ``compile_feedforward``).  A config with ``ctrnn = true``
+    gives a ``CTRNNNetwork`` (the genome's time constants, ``ctrnn_dt`` and
+    ``ctrnn_integration``).
     """
     dtype = float_dtype(dtype)
     if validate:
@@ -55,8 +58,14 @@ def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool
     order = np.lexsort((nodes.aggregation[kept], nodes.activation[kept]))
     index, node_arguments = renumbered_nodes(genome, kept[order])
     live = keep[dst]
-    return RecurrentNetwork(
+    ctrnn: dict[str, Any] = {}
+    if cfg.ctrnn:
+        position = np.searchsorted(nodes.id, node_arguments["node_ids"])
+        ctrnn = {"time_constant": nodes.time_constant[position], "dt": cfg.ctrnn_dt,
+                 "integration": cfg.ctrnn_integration}
+    return (CTRNNNetwork if cfg.ctrnn else RecurrentNetwork)(
         **node_arguments,
+        **ctrnn,
         edge_src=index[src[live]],
         edge_dst=index[dst[live]],
         edge_weight=weight[live],
@@ -140,13 +149,17 @@ class RecurrentNetwork(CompiledNetwork):
                 "call reset() before changing the batch size"
             )
         B[1 : self.num_inputs + 1] = X[:, None] if one else X.T
-        run_block(B, *self._block)
+        self._advance(B)
         self._state = B
         out = B[self._output_rows]
         return out[:, 0] if one else np.ascontiguousarray(out.T)
 
     forward = step
     __call__ = step
+
+    def _advance(self, B: np.ndarray) -> None:
+        """Overwrite the node rows of the state buffer ``B`` with the next step's values."""
+        run_block(B, *self._block)
 
     def run(self, inputs: Any) -> np.ndarray:
         """Step through a sequence from the current state.
@@ -189,3 +202,74 @@ class RecurrentNetwork(CompiledNetwork):
             f"RecurrentNetwork(inputs={self.num_inputs}, outputs={self.num_outputs}, nodes={self.num_nodes}, "
             f"connections={self.num_connections}, dtype={self.dtype.name})"
         )
+
+
+def ctrnn_rates(time_constant: Any, dt: float, integration: str) -> np.ndarray:
+    """The rate ``a`` of every node: ``y <- y + a (z - y)`` per step (float64).
+
+    ``'euler'``: ``a = dt / tau`` (forward Euler of ``tau dy/dt = -y + z``);
+    ``'exponential'``: ``a = 1 - exp(-dt / tau)`` (the decay integrated exactly, neat-python 2.0).
+    """
+    tau = np.asarray(time_constant, dtype=np.float64)
+    if integration == "euler":
+        return dt / tau
+    if integration == "exponential":
+        return -np.expm1(-dt / tau)
+    raise ValueError(f"integration must be 'euler' or 'exponential', got {integration!r}")
+
+
+class CTRNNNetwork(RecurrentNetwork):
+    """A continuous-time recurrent network (CTRNN): a ``RecurrentNetwork`` whose nodes integrate.
+
+    Every non-input node ``i`` follows ``tau_i dy_i/dt = -y_i + z_i`` with
+    ``z_i = act_i(bias_i + response_i * agg_i(w_ji y_j))`` held over a step
+    (inputs enter as in ``RecurrentNetwork``); one call advances the time by
+    ``dt``::
+
+        y_i <- y_i + a_i (z_i - y_i),   a_i = dt / tau_i ('euler') or 1 - exp(-dt / tau_i) ('exponential')
+
+    With ``a_i = 1`` (Euler with ``tau_i = dt``) this is the plain recurrent
+    step.  Attributes: those of ``RecurrentNetwork`` plus ``time_constant``
+    ((n_nodes,) float64, per node index; inputs' unused), ``dt`` and ``integration``.
+    Networks are not saved to ``.npz`` files (``save`` raises).
+    """
+
+    KIND: ClassVar[str] = "ctrnn"
+
+    def __init__(self, *, time_constant: Any, dt: float, integration: str = "euler", **arguments: Any) -> None:
+        self.time_constant = np.array(time_constant, dtype=np.float64)
+        self.time_constant.flags.writeable = False
+        self.dt, self.integration = float(dt), str(integration)
+        super().__init__(**arguments)
+
+    def _check(self) -> None:
+        super()._check()
+        tau = self.time_constant
+        if tau.shape != (self.num_nodes,) or not np.all(np.isfinite(tau)) or np.any(tau[self.num_inputs:] <= 0):
+            raise ValueError(f"time_constant must hold {self.num_nodes} finite values, > 0 for non-input nodes")
+        if not (np.isfinite(self.dt) and self.dt > 0):
+            raise ValueError(f"dt must be a finite number > 0, got {self.dt}")
+
+    def _build_plan(self) -> None:
+        super()._build_plan()
+        rates = ctrnn_rates(self.time_constant[self.num_inputs:], self.dt, self.integration)
+        self._rate = rates.astype(self.dtype)[:, None]
+
+    def _advance(self, B: np.ndarray) -> None:
+        top = self.num_inputs + 1
+        old = B[top:].copy()
+        run_block(B, *self._block)
+        B[top:] -= old
+        B[top:] *= self._rate
+        B[top:] += old
+
+    def arrays(self) -> dict[str, Any]:
+        return {**super().arrays(), "time_constant": self.time_constant, "dt": self.dt,
+                "integration": self.integration}
+
+    def save(self, path: Any) -> None:
+        raise NotImplementedError("CTRNN networks cannot be saved to .npz files yet; save the genome instead")
+
+    def __repr__(self) -> str:
+        return super().__repr__().replace("RecurrentNetwork(", "CTRNNNetwork(", 1)[:-1] + (
+            f", dt={self.dt}, integration={self.integration})")

@@ -27,6 +27,10 @@ networks are ordered by their node counts and stepped in chunks that skip
 the padding none of their networks uses (see ``_chunks``).  A padding slot
 is never computed with a function that is not finite at 0.
 
+CTRNN genomes (``[genome] ctrnn = true``) stack the same way; after the
+activations every slot moves by its rate, ``B <- B_old + a (B - B_old)``
+(``a`` per slot, 0 for padding; see ``CTRNNNetwork``).
+
 Results equal each network stepped alone (``compile_recurrent``) up to float
 rounding.  The weights, the gathered aggregations and the activations are
 the single network's arithmetic; only the matrix product differs in shape.
@@ -44,7 +48,7 @@ import numpy as np
 from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
 from ..genome.pool import ranges
 from ._common import ArrayFn
-from .recurrent import RecurrentNetwork
+from .recurrent import RecurrentNetwork, ctrnn_rates
 from .stack import StackArrays, recurrent_arrays_from_pool
 from .stacked import Gather, StackedNetworks, finite_at_zero
 
@@ -162,6 +166,11 @@ class RecurrentPopulationNetwork(StackedNetworks):
         d = dst[into_sum]
         np.add.at(flat, row_pos[d] + src_row[into_sum], a.edge_weight[into_sum] * response[d])
         self._weights = flat.astype(self.dtype, copy=False).reshape(P, S, R)
+        self._rate = None  # CTRNNs: every slot's rate a (padding: 0, so it stays 0), see CTRNNNetwork
+        if a.ctrnn is not None:
+            rate = np.zeros((P, S, 1), dtype=self.dtype)
+            rate[net[inner], node_slot[inner], 0] = ctrnn_rates(a.time_constant[inner], *a.ctrnn)
+            self._rate = rate
         self._gathers = self._make_gathers(inner, node_is_sum, agg_code, agg_fns, bias, response, node_slot, src_row)
 
         # Activations.  One function for every node: one call per chunk over
@@ -315,11 +324,16 @@ class RecurrentPopulationNetwork(StackedNetworks):
                 weighted = (B[g.net[:, None], g.src] * g.weight).transpose(0, 2, 1)
                 Z[g.net, g.slot] = g.response * g.aggregate(weighted) + g.bias
         # Every product has read the previous state: now write the new one.
+        old = None if self._rate is None else B[:, top:].copy()
         for i, j, _, groups in chunks:
             for a, b, fn in groups:
                 B[i:j, top + a : top + b] = fn(Z[i:j, a:b])
         for nets, slots, fn in self._indexed:
             B[nets, top + slots] = fn(Z[nets, slots])
+        if old is not None:  # CTRNN: y <- y + a (z - y)
+            B[:, top:] -= old
+            B[:, top:] *= self._rate
+            B[:, top:] += old
         self._state = B
         if self._output_slice is not None:
             out = B[:, self._output_slice].transpose(0, 2, 1)

@@ -49,7 +49,7 @@ from ..genome.pool import KEY_SHIFT, GenePool, offsets_of, ranges
 from ._common import invalid
 from .base import CompiledNetwork
 from .feedforward import FeedForwardNetwork
-from .recurrent import RecurrentNetwork
+from .recurrent import CTRNNNetwork, RecurrentNetwork
 
 __all__ = [
     "StackArrays",
@@ -88,6 +88,10 @@ class StackArrays(NamedTuple):
     pruned_offsets : (P + 1,) int64
     pruned_id : (K,) int64
         Ids of the nodes dropped because no output can be reached from them.
+    time_constant : (N,) float64, or None
+        CTRNNs only: every node's time constant.
+    ctrnn : (dt, integration), or None
+        CTRNNs only (``[genome] ctrnn_dt``, ``ctrnn_integration``); None: plain networks.
     """
 
     num_inputs: int
@@ -109,6 +113,8 @@ class StackArrays(NamedTuple):
     output_node: np.ndarray
     pruned_offsets: np.ndarray
     pruned_id: np.ndarray
+    time_constant: np.ndarray | None = None
+    ctrnn: tuple[float, str] | None = None
 
     @property
     def size(self) -> int:
@@ -180,7 +186,12 @@ def recurrent_arrays_from_pool(pool: GenePool) -> StackArrays:
     inner = ~e.is_input[e.src]
     keep = reachable_from_any(len(e.is_input), e.dst[inner], e.src[inner], e.outputs) | e.is_input
     # compile_recurrent's order: every non-input node in one layer, by activation, aggregation, id.
-    return stack_arrays_of_kept(pool, e, keep, (~e.is_input).astype(np.int64))
+    arrays = stack_arrays_of_kept(pool, e, keep, (~e.is_input).astype(np.int64))
+    cfg = pool.config
+    if not cfg.ctrnn:
+        return arrays
+    row = np.searchsorted(pool.node_keys, (arrays.node_net << KEY_SHIFT) | arrays.node_id)  # each node's pool row
+    return arrays._replace(time_constant=pool.nodes.time_constant[row], ctrnn=(cfg.ctrnn_dt, cfg.ctrnn_integration))
 
 
 class PoolEdges(NamedTuple):
@@ -393,7 +404,19 @@ def stack_arrays_from_networks(networks: Sequence[FeedForwardNetwork] | Sequence
         output_node=np.stack(parts["out"]).astype(np.int64),
         pruned_offsets=offsets_of([len(net.pruned_ids) for net in nets]),
         pruned_id=np.concatenate([net.pruned_ids for net in nets]),
+        **_ctrnn_arrays(nets),
     )
+
+
+def _ctrnn_arrays(nets: list) -> dict[str, Any]:
+    """``time_constant`` and ``ctrnn`` of CTRNNs (all with one dt and integration); nothing for plain networks."""
+    kinds = {(net.dt, net.integration) if isinstance(net, CTRNNNetwork) else None for net in nets}
+    if len(kinds) > 1:
+        raise ValueError(f"cannot stack networks of different time steps or kinds: {sorted(map(str, kinds))}")
+    (kind,) = kinds
+    if kind is None:
+        return {}
+    return {"time_constant": np.concatenate([net.time_constant for net in nets]), "ctrnn": kind}
 
 
 # --- slicing and unpacking ------------------------------------------------------------
@@ -428,6 +451,7 @@ def take_networks(arrays: StackArrays, rows: np.ndarray) -> StackArrays:
         output_node=arrays.output_node[rows] + shift[:, None],
         pruned_offsets=offsets_of(pruned_counts),
         pruned_id=arrays.pruned_id[ranges(arrays.pruned_offsets[rows], pruned_counts)],
+        time_constant=None if arrays.time_constant is None else arrays.time_constant[node_rows],
     )
 
 
@@ -441,6 +465,8 @@ def networks_of(
     """
     layered = network is FeedForwardNetwork
     a = arrays
+    if a.ctrnn is not None and not layered:
+        network = CTRNNNetwork
     out = []
     for p in range(a.size):
         n0, n1 = int(a.node_offsets[p]), int(a.node_offsets[p + 1])
@@ -462,6 +488,8 @@ def networks_of(
                 edge_dst=a.edge_dst[e0:e1] - n0,
                 edge_weight=a.edge_weight[e0:e1],
                 pruned_ids=a.pruned_id[k0:k1],
+                **({} if a.ctrnn is None or layered else
+                   {"time_constant": a.time_constant[n0:n1], "dt": a.ctrnn[0], "integration": a.ctrnn[1]}),
                 dtype=dtype,
                 check=False,
             )

@@ -509,3 +509,25 @@ def test_gym_benchmarks_print_json_last():
     for key in ("success_rate", "generations_median", "env_steps_median", "seconds_median",
                 "champion_test_return_mean"):
         assert key in figures
+
+
+@pytest.mark.parametrize("vectorized", [False, None])
+def test_ctrnn_genomes_play_as_one_stack_with_the_fitness_of_each_network_alone(vectorized):
+    from neat.nn import CTRNNNetwork, RecurrentPopulationNetwork
+
+    cfg = CARTPOLE.replace(
+        genome={"feed_forward": False, "ctrnn": True, "ctrnn_dt": 0.05, "time_constant_init_stdev": 0.05,
+                "time_constant_min": 0.05, "time_constant_max": 1.0, "time_constant_init_mean": 0.2},
+        mutation={"node_add_prob": 0.5, "conn_add_prob": 0.8, "time_constant_mutate_prob": 0.5},
+    )
+    tracker, rng = neat.InnovationTracker.for_config(cfg), neat.make_rng(3)
+    genomes = neat.new_genomes(cfg, tracker, rng, 12)
+    for _ in range(4):
+        genomes = [neat.mutate(g, cfg, tracker, rng) for g in genomes]
+    assert isinstance(neat.compile(genomes[0]), CTRNNNetwork)
+    assert isinstance(neat.compile_population(genomes), RecurrentPopulationNetwork)
+    assert len({float(t) for g in genomes for t in g.nodes.time_constant}) > 3  # time constants differ
+    seeds = episode_seeds(5, 1, 3)
+    want = np.stack([oracle_returns(g, seeds) for g in genomes])  # each CTRNN alone, reset every episode
+    with GymEvaluator("CartPole-v1", episodes=3, seed=5, vectorized=vectorized) as evaluator:
+        np.testing.assert_array_equal(evaluator.episode_returns(genomes, generation=1), want)

@@ -216,7 +216,7 @@ def test_describe_lists_genes():
 # --- the dict form: every field's type is checked -------------------------------------------------
 GENE_FIELDS = {
     "nodes": {"id": "integer", "kind": "kind", "bias": "number", "response": "number", "activation": "name",
-              "aggregation": "name"},
+              "aggregation": "name", "time_constant": "number"},
     "connections": {"innovation": "integer", "src": "integer", "dst": "integer", "weight": "number",
                     "enabled": "boolean"},
 }
