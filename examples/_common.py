@@ -15,7 +15,9 @@ run reads as:
        JSON and replayed on ``--test-episodes`` other fresh episodes.
 
 Training may use another env than testing (MountainCar trains on a
-reward-shaped wrapper and is validated and tested on the real env).  This
+reward-shaped wrapper and is validated and tested on the real env); both may
+be a wrapper (cartpole_no_velocity.py trains and tests on CartPole without
+its velocities: ``train_env`` and ``test_env``).  This
 module sits next to the examples and is imported from there (``python
 examples/NAME.py`` puts ``examples/`` on ``sys.path``).
 """
@@ -53,7 +55,7 @@ class Task:
     name
         File stem: the config is ``examples/NAME.toml``; results go to ``runs/NAME/``.
     env_id
-        The gymnasium env the champion is validated and tested on.
+        The gymnasium env the champion is validated and tested on (unless ``test_env`` is given).
     solved
         Mean test return that counts as solved (the script's exit status is 0 then).
     episodes
@@ -67,6 +69,10 @@ class Task:
         candidates per generation.
     train_env
         The env to train on (an id or a zero-argument factory); default ``env_id``.
+    test_env
+        The env to validate and test on (an id or a zero-argument factory); default
+        ``env_id``.  A factory that wraps ``env_id`` (e.g. an observation wrapper)
+        changes what the genomes see in validation and test as well.
     evaluator
         Keyword arguments of both ``GymEvaluator`` s (``observation_normalization``, ``frame_skip``, ...).
     training
@@ -91,6 +97,7 @@ class Task:
     validation_episodes: int = 20
     candidates: int = 3
     train_env: str | Callable[[], Any] | None = None
+    test_env: str | Callable[[], Any] | None = None
     evaluator: dict[str, Any] = dataclasses.field(default_factory=dict)
     training: dict[str, Any] = dataclasses.field(default_factory=dict)
     reducer: str | Callable[[np.ndarray], float] = "mean"
@@ -175,7 +182,7 @@ def evolve(
     if executor is not None:
         training["executor"] = executor
     trainer = GymEvaluator(task.train_env or task.env_id, episodes=episodes, seed=seed, reducer=task.reducer, **training)
-    tester = GymEvaluator(task.env_id, seed=seed, **common)
+    tester = GymEvaluator(task.test_env or task.env_id, seed=seed, **common)
     with trainer, tester:
         fitness = ValidatedFitness(task, trainer, tester, seed=seed + VALIDATION_SEED_OFFSET)
         population = neat.Population(config, seed=seed, reporters=reporters)

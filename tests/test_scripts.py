@@ -14,7 +14,7 @@ import neat
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-GYM_EXAMPLES = ["cartpole", "acrobot", "mountain_car", "pendulum", "lunar_lander", "bipedal_walker",
+GYM_EXAMPLES = ["cartpole", "cartpole_no_velocity", "acrobot", "mountain_car", "pendulum", "lunar_lander", "bipedal_walker",
                 "inverted_double_pendulum"]
 
 

@@ -24,6 +24,7 @@ TINY = ["--generations", "1", "--episodes", "1", "--test-episodes", "2", "--popu
 SCRIPTS = [
     # (script, (num_inputs, num_outputs), module of the extra the env needs, or None)
     ("acrobot", (6, 3), None),
+    ("cartpole_no_velocity", (2, 2), None),
     ("mountain_car", (2, 3), None),
     ("pendulum", (3, 1), None),
     ("lunar_lander", (8, 4), "Box2D"),
@@ -91,3 +92,28 @@ def test_mountain_car_shaping_ranks_reaching_the_flag_first(monkeypatch):
         assert total == pytest.approx(expected) and total < -200.0
     finally:
         env.close()
+
+
+def test_cartpole_no_velocity_sees_the_position_and_angle_of_cartpole(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    import pickle
+
+    import cartpole_no_velocity as example
+    import gymnasium
+
+    assert example.TASK.train_env is example.no_velocity_env is example.TASK.test_env
+    assert pickle.loads(pickle.dumps(example.no_velocity_env)) is example.no_velocity_env  # for worker processes
+    env, plain = example.no_velocity_env(), gymnasium.make("CartPole-v1")
+    try:
+        assert env.observation_space.shape == (2,)
+        assert neat.genome_shape(example.no_velocity_env) == (2, 2)
+        observation, _ = env.reset(seed=5)
+        full, _ = plain.reset(seed=5)
+        assert observation.tolist() == full[[0, 2]].tolist() and observation in env.observation_space
+        for action in (0, 1, 1, 0, 1):
+            observation, *_ = env.step(action)
+            full, *_ = plain.step(action)
+            assert observation.tolist() == full[[0, 2]].tolist()
+    finally:
+        env.close()
+        plain.close()
