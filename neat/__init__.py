@@ -38,6 +38,7 @@ from .errors import (
 )
 from .evaluation import Evaluator
 from .evaluation.gym import GymEvaluator, genome_shape
+from .evaluation.novelty import NoveltyCheckpointer, NoveltySearch, final_observation_behaviour, knn_novelty
 from .evolution import (
     Checkpointer,
     Population,
@@ -91,6 +92,10 @@ from .rng import make_rng, spawn
 __version__ = "0.1.0"
 
 __all__ = [
+    "NoveltyCheckpointer",
+    "NoveltySearch",
+    "final_observation_behaviour",
+    "knn_novelty",
     "CheckpointError",
     "Checkpointer",
     "Config",
