@@ -50,6 +50,7 @@ from .evolution import (
     load_checkpoint,
     save_checkpoint,
 )
+from .evolution.objectives import MultiObjective, crowding_distance, nsga2_scores, pareto_ranks
 from .functions import register_activation, register_aggregation
 from .genome import (
     ConnectionGenes,
@@ -92,6 +93,10 @@ from .rng import make_rng, spawn
 __version__ = "0.1.0"
 
 __all__ = [
+    "MultiObjective",
+    "crowding_distance",
+    "nsga2_scores",
+    "pareto_ranks",
     "NoveltyCheckpointer",
     "NoveltySearch",
     "final_observation_behaviour",
