@@ -161,6 +161,26 @@ def _hat(z: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, 1.0 - np.abs(_as_float(z)))
 
 
+# --- CPPN functions -----------------------------------------------------------
+# What a CPPN (compositional pattern-producing network, HyperNEAT's weight
+# painter) composes besides sin, gauss, sigmoid, tanh, abs, step, identity,
+# square and hat: cos for a shifted period, and the bipolar (signed) sigmoid
+# whose range [-1, 1] is symmetric like a weight's.
+
+
+def _bipolar_sigmoid(z: np.ndarray) -> np.ndarray:
+    """The bipolar (signed) sigmoid ``2 / (1 + exp(-z)) - 1``, in [-1, 1], computed as its equal ``tanh(z / 2)``.
+
+    ``tanh(z / 2)`` has no cancellation near 0 (where ``2 sigmoid(z) - 1``
+    loses its relative accuracy) and saturates exactly at +-1.
+    """
+    return np.tanh(0.5 * _as_float(z))
+
+
+# The 1/2 is a power of two: folded into the weights it changes no rounding.
+_bipolar_sigmoid.prescale = (0.5, np.tanh)  # type: ignore[attr-defined]
+
+
 ACTIVATIONS: dict[str, ArrayFn] = {
     "neat_sigmoid": _neat_sigmoid,
     "sigmoid": _sigmoid,
@@ -186,6 +206,8 @@ ACTIVATIONS: dict[str, ArrayFn] = {
     "neat_python_log": _neat_python_log,
     "neat_python_exp": _neat_python_exp,
     "hat": _hat,
+    "cos": np.cos,
+    "bipolar_sigmoid": _bipolar_sigmoid,
 }
 """Activation functions by name, each elementwise over an array."""
 

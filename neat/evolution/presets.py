@@ -1,5 +1,11 @@
 """Ready-made configurations.
 
+``cppn_config`` is NEAT evolving CPPNs (compositional pattern-producing
+networks) for HyperNEAT (``neat.nn.hyperneat``) or pattern pictures: each
+new node draws its activation from the CPPN functions (sine, cosine,
+Gaussian, bipolar sigmoid, tanh, absolute value, identity) and mutates among
+them.
+
 ``fixed_topology_ga`` is the fixed-topology, weight-only genetic algorithm
 (the NumPy CartPole GA; Such et al.'s Deep GA) as a configuration of the
 same engine: a fully connected layered start topology, no structural
@@ -14,7 +20,11 @@ from typing import Any
 
 from ..config import Config
 
-__all__ = ["fixed_topology_ga"]
+__all__ = ["fixed_topology_ga", "cppn_config", "CPPN_ACTIVATIONS"]
+
+CPPN_ACTIVATIONS: tuple[str, ...] = ("sin", "cos", "gauss", "bipolar_sigmoid", "tanh", "abs", "identity")
+"""The node functions ``cppn_config`` offers by default: periodic (sin, cos), symmetric (gauss, abs),
+bounded and signed (bipolar_sigmoid, tanh), and linear (identity)."""
 
 
 def fixed_topology_ga(
@@ -119,6 +129,84 @@ def fixed_topology_ga(
             "elite_candidates": elite_candidates,
             "compact_genomes": compact,
             "noise_table_size": noise_table_size,
+        },
+        "run": {"population_size": population_size, **({"seed": seed} if seed is not None else {})},
+    }
+    for name, values in sections.items():
+        preset[name] = {**preset.get(name, {}), **dict(values)}
+    return Config.from_dict(preset)
+
+
+def cppn_config(
+    num_inputs: int,
+    num_outputs: int,
+    *,
+    activations: Sequence[str] = CPPN_ACTIVATIONS,
+    output_activation: str = "tanh",
+    activation_mutate_rate: float = 0.1,
+    population_size: int = 150,
+    seed: int | None = None,
+    **sections: Mapping[str, Any],
+) -> Config:
+    """NEAT evolving CPPNs, as a ``Config``.
+
+    The genomes are feed-forward networks that start with every input
+    connected to every output and no hidden node.  Every hidden node gets an
+    activation drawn at random from ``activations`` when it is created, and
+    each node's activation is redrawn with probability
+    ``activation_mutate_rate`` per child (``[mutation]
+    activation_mutate_rate``), so evolution composes the functions.  The
+    outputs start with ``output_activation`` (tanh: a signed value in
+    [-1, 1], what a HyperNEAT weight, LEO or bias output expects; the outputs
+    may mutate to other functions too).  Structural mutation adds
+    connections (probability 0.1 per child) and nodes (0.05); the rest is
+    the library's NEAT defaults.
+
+    Parameters
+    ----------
+    num_inputs, num_outputs
+        For HyperNEAT: ``substrate.cppn_inputs`` and ``substrate.cppn_outputs``
+        (e.g. 5 and 1: x1, y1, x2, y2, d -> weight).  For a picture: e.g. 3
+        (x, y, d) and 1 or 3 (grey or RGB).
+    activations
+        Names of the node functions nodes draw from (registered activations);
+        ``output_activation`` is added when missing.
+    output_activation
+        The outputs' activation at the start.
+    activation_mutate_rate
+        Per-node probability of a new activation in a child.
+    population_size, seed
+        ``[run] population_size`` and ``seed``.
+    sections
+        More keys, by section, e.g. ``mutation={"node_add_prob": 0.1}`` or
+        ``run={"max_generations": 300}``; they override the preset's.
+
+    Examples
+    --------
+    A CPPN for an 11 x 11 -> 11 x 11 substrate:
+
+    >>> from neat.nn import Substrate, grid
+    >>> substrate = Substrate(grid(11, 11), grid(11, 11))
+    >>> config = cppn_config(substrate.cppn_inputs, substrate.cppn_outputs, seed=1)
+    >>> config.genome.num_inputs, config.genome.activation_default
+    (5, 'random')
+    """
+    options = tuple(dict.fromkeys((*activations, output_activation)))
+    preset: dict[str, dict[str, Any]] = {
+        "genome": {
+            "num_inputs": num_inputs,
+            "num_outputs": num_outputs,
+            "hidden_layers": (),
+            "initial_connection": "full",
+            "feed_forward": True,
+            "activation_default": "random",
+            "activation_options": options,
+            "output_activation": output_activation,
+        },
+        "mutation": {
+            "conn_add_prob": 0.1,
+            "node_add_prob": 0.05,
+            "activation_mutate_rate": activation_mutate_rate,
         },
         "run": {"population_size": population_size, **({"seed": seed} if seed is not None else {})},
     }

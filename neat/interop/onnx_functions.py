@@ -208,6 +208,9 @@ _BUILTIN_ACTIVATIONS: dict[str, ActivationForm] = {
     "neat_python_log": lambda g, z: g.op("Log", g.op("Max", z, 1e-7)),
     "neat_python_exp": lambda g, z: g.op("Exp", g.op("Clip", z, -60.0, 60.0)),
     "hat": lambda g, z: g.op("Max", g.op("Sub", 1.0, g.op("Abs", z)), 0.0),
+    "cos": lambda g, z: g.op("Cos", z),
+    # tanh(z / 2), the 1/2 folded into the weights (its prescale).
+    "bipolar_sigmoid": lambda g, z: g.op("Tanh", z),
 }
 
 

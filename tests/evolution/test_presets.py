@@ -203,3 +203,55 @@ def test_noise_table_pool_mutation_equals_one_genome_at_a_time():
     rng = neat.make_rng(5)  # the same draws, genome by genome
     for i, genome in enumerate(genomes):
         assert batched[i] == (table.mutate(genome, config, rng) if mutable[i] else genome)
+
+
+# --- the CPPN preset ------------------------------------------------------------------
+def test_cppn_config_composes_the_cppn_functions():
+    from neat.evolution.presets import CPPN_ACTIVATIONS, cppn_config
+
+    config = cppn_config(5, 2, seed=4)
+    g = config.genome
+    assert g.feed_forward and g.initial_connection == "full" and g.hidden_layers == ()
+    assert (g.num_inputs, g.num_outputs) == (5, 2)
+    assert g.activation_options == CPPN_ACTIVATIONS
+    assert {"sin", "cos", "gauss", "bipolar_sigmoid", "tanh", "abs", "identity"} <= set(CPPN_ACTIVATIONS)
+    assert g.activation_default == "random" and g.output_activation == "tanh"
+    assert config.mutation.activation_mutate_rate > 0 and config.run.population_size == 150
+    tracker = neat.InnovationTracker.for_config(config)
+    rng = neat.make_rng(0)
+    genomes = neat.new_genomes(config, tracker, rng, 40)
+    names = g.activation_options
+    assert all(names[int(a)] == "tanh" for genome in genomes for a in genome.nodes.activation[5:])
+    assert all(len(genome.conns.src) == 10 for genome in genomes)  # every input to every output
+    for _ in range(15):
+        genomes = [neat.mutate(genome, config, tracker, rng) for genome in genomes]
+    used = {names[int(a)] for genome in genomes for a in genome.nodes.activation[5:]}
+    assert len(used) >= 5  # new nodes draw, and every node mutates, among the CPPN functions
+
+
+def test_cppn_config_options_and_overrides():
+    from neat.evolution.presets import cppn_config
+
+    config = cppn_config(
+        3, 1, activations=("sin", "gauss"), output_activation="sigmoid", activation_mutate_rate=0.3,
+        population_size=20, mutation={"node_add_prob": 0.2}, run={"max_generations": 7},
+    )
+    assert config.genome.activation_options == ("sin", "gauss", "sigmoid")
+    assert config.mutation.activation_mutate_rate == 0.3 and config.mutation.node_add_prob == 0.2
+    assert config.run.population_size == 20 and config.run.max_generations == 7
+    with pytest.raises(ConfigError, match="activation_options"):
+        cppn_config(3, 1, activations=("sin", "no_such_function"))
+
+
+def test_a_cppn_population_decodes_onto_a_substrate():
+    from neat.evolution.presets import cppn_config
+    from neat.nn import Substrate, decode_population, grid
+
+    substrate = Substrate(grid(3, 3), grid(3, 3), leo=True, bias_output=True)
+    population = Population(cppn_config(substrate.cppn_inputs, substrate.cppn_outputs, population_size=12, seed=2))
+    for _ in range(3):
+        genomes = population.ask()
+        stack = decode_population(genomes, substrate)
+        fitness = -np.abs(stack(np.ones(9)) - 0.5).sum(axis=1)  # outputs near 0.5
+        population.tell(fitness)
+    assert stack.size == 12 and stack.num_inputs == 9 and stack.num_outputs == 9
