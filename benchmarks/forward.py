@@ -17,7 +17,12 @@ Prints readable lines, then one JSON object on the last line with:
   a loop over 150 compiled networks / one population-stack call (target >= 5);
 - ``compile_100_us``: compiling the 100-connection genome (target < 100 us);
 - ``compile_100k_ms``: compiling a fully connected 1000 x 100 genome (target < 50 ms);
-- ``fc_4_16_2_conn_evals_per_s_b1024``: a 4-16-2 fully connected genome.
+- ``fc_4_16_2_conn_evals_per_s_b1024``: a 4-16-2 fully connected genome;
+- ``exact_conn_evals_per_s_b1024``, ``exact_batch1_us``, ``exact_population_stack_ms``:
+  ``conn_evals_per_s_b1024``, ``batch1_us`` and ``population_stack_ms`` of the same
+  networks and inputs compiled with ``exact=True`` (sums in one canonical order: a
+  genome gives the same bits alone and in the stack, checked here).  Measured last, so
+  the other keys are measured as before.
 
 Timings are medians of repeated measurements.
 
@@ -131,7 +136,7 @@ def main() -> None:
         print(
             f"compiled, batch {batch:5d}: {seconds * 1e6:9.1f} us/call  {conns * batch / seconds / 1e6:8.1f} M conn-evals/s"
         )
-    x = rng.normal(size=8)
+    x = x8 = rng.normal(size=8)
     figures["batch1_us"] = median_time(lambda: net(x), repeats, calls(5000)) * 1e6
     print(f"compiled, one 1-D vector: {figures['batch1_us']:.1f} us/call")
 
@@ -169,7 +174,7 @@ def main() -> None:
         genomes.append(g)
     stack = compile_population(genomes)
     nets = [compile_feedforward(g) for g in genomes]
-    X = rng.normal(size=(150, 16, 8))
+    X = pop_X = rng.normal(size=(150, 16, 8))
     assert np.allclose(stack(X), np.stack([n(x) for n, x in zip(nets, X)]), rtol=1e-9, atol=1e-12)
     stacked = median_time(lambda: stack(X), repeats, calls(50))
     looped = median_time(lambda: [n(x) for n, x in zip(nets, X)], repeats, calls(10))
@@ -199,6 +204,22 @@ def main() -> None:
     print(
         f"4-16-2 fully connected, batch 1024: {figures['fc_4_16_2_conn_evals_per_s_b1024'] / 1e6:.1f} M conn-evals/s;"
         f" one vector: {figures['fc_4_16_2_batch1_us']:.1f} us"
+    )
+
+    # Exact mode: the same networks and population.
+    exact_net = compile_feedforward(genome, exact=True)
+    X = rng.normal(size=(1024, 8))
+    seconds = median_time(lambda: exact_net(X), repeats, calls(300))
+    figures["exact_conn_evals_per_s_b1024"] = conns * 1024 / seconds
+    figures["exact_batch1_us"] = median_time(lambda: exact_net(x8), repeats, calls(5000)) * 1e6
+    exact_stack = compile_population(genomes, exact=True)
+    exact_nets = [compile_feedforward(g, exact=True) for g in genomes]
+    assert np.array_equal(exact_stack(pop_X), np.stack([n(x) for n, x in zip(exact_nets, pop_X)]))
+    figures["exact_population_stack_ms"] = median_time(lambda: exact_stack(pop_X), repeats, calls(50)) * 1e3
+    print(
+        f"exact mode: batch 1024 {figures['exact_conn_evals_per_s_b1024'] / 1e6:.1f} M conn-evals/s, "
+        f"one vector {figures['exact_batch1_us']:.1f} us, population stack {figures['exact_population_stack_ms']:.2f} ms"
+        " (stack == networks alone, bit for bit)"
     )
     figures["layers"] = net.num_layers
     figures["connections"] = conns

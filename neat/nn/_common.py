@@ -4,14 +4,17 @@
   checks the compilers rely on, and its nodes in a network's numbering;
 - checking the ``X`` given to a network;
 - node blocks: a run of consecutive node indices evaluated together, with one
-  matrix product for every sum-aggregation node, one gather per group of
-  other aggregations, and one call per activation function.
+  matrix product for every sum-aggregation node (or, in exact mode, one sum
+  of terms), one gather per group of other aggregations, and one call per
+  activation function.
 
 Networks keep their values in a buffer ``B`` of shape ``(1 + n_nodes, batch)``
 (or ``(1 + n_nodes,)`` for one input vector).  Row 0 is the constant 1, so the
 bias of a sum node is one more weight of the matrix product; node index ``i``
 lives in row ``i + 1``.  Rows are nodes so that a block writes contiguous
 memory, and elementwise activations run over contiguous rows.
+
+Exact mode (``exact=True``): see ``neat.nn._terms``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ..errors import InvalidGenomeError
 from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
 from ..genome import Genome
 from ..genome.graph import reachable_from
+from ._terms import Terms, pack_terms, sum_terms
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -205,7 +209,8 @@ Block = tuple
 
 It writes buffer rows ``start:stop`` from rows ``0:read``.  ``weights``:
 ``(stop - start, read)``; ``weights @ B[:read]`` gives ``response * sum + bias``
-for the sum nodes (column 0 multiplies the constant row).  ``activation`` is
+for the sum nodes (column 0 multiplies the constant row).  In exact mode
+``weights`` is a ``Terms`` instead (``sum_terms(B, *weights)`` gives the same).  ``activation`` is
 the one function of every node, or ``None`` when ``groups`` lists
 ``(a, b, fn)`` for rows ``a:b`` of the block; ``gathers`` (a tuple of
 ``Gather``) computes the nodes with other aggregations.  A plain tuple, as it
@@ -227,6 +232,7 @@ def build_blocks(
     edge_dst: np.ndarray,
     edge_weight: np.ndarray,
     dtype: np.dtype,
+    exact: bool = False,
 ) -> list[Block]:
     """Evaluation blocks for consecutive node-index ranges.
 
@@ -244,6 +250,9 @@ def build_blocks(
         Edges between node indices, in innovation order.
     dtype
         Type of the weights (and so of the arithmetic).
+    exact
+        Give every block ``Terms`` (exact mode, see the module docstring)
+        instead of a dense weight matrix.
     """
     n_nodes, n_blocks, first = len(bias), len(starts), starts[0]
     # Block k's weights are flat[offsets[k]:offsets[k + 1]] as (width, read + 1),
@@ -273,16 +282,32 @@ def build_blocks(
         into_sum = node_is_sum[edge_dst]
         d, s, w = edge_dst[into_sum], edge_src[into_sum], edge_weight[into_sum]
         sum_nodes = np.flatnonzero(node_is_sum[first:]) + first
-    flat = np.zeros(offsets[-1], dtype=np.float64)
-    # Sum nodes: the bias in column 0, then the response-folded weights; add.at
-    # because a repeated (src, dst) pair would add up, as in a sum.
-    flat[row[sum_nodes]] = bias[sum_nodes]
-    np.add.at(flat, row[d] + s + 1, w * response[d])
-    flat = flat.astype(dtype, copy=False)
+    widths = np.subtract(stops, starts)
+    block_of = np.full(n_nodes, -1, dtype=np.int64)
+    block_of[first:] = np.repeat(np.arange(n_blocks), widths)
+    if exact:
+        # The terms of the sum nodes: the bias against the constant row 0,
+        # then every input's response-folded weight against its row.
+        column_of = np.arange(n_nodes) - np.asarray(starts, dtype=np.int64)[block_of]
+        sum_index = np.arange(n_nodes)[sum_nodes]
+        target = np.concatenate((sum_index, d))
+        flat, flat_weight, offsets, depth = pack_terms(
+            block_of[target],
+            column_of[target],
+            np.concatenate((np.zeros(len(sum_index), dtype=np.int64), s + 1)),
+            np.concatenate((bias[sum_index], w * response[d])),
+            widths,
+            dtype,
+        )
+    else:
+        flat = np.zeros(offsets[-1], dtype=np.float64)
+        # Sum nodes: the bias in column 0, then the response-folded weights; add.at
+        # because a repeated (src, dst) pair would add up, as in a sum.
+        flat[row[sum_nodes]] = bias[sum_nodes]
+        np.add.at(flat, row[d] + s + 1, w * response[d])
+        flat = flat.astype(dtype, copy=False)
     gathers = {}
     if node_is_sum is not None:
-        block_of = np.full(n_nodes, -1, dtype=np.int64)
-        block_of[first:] = np.repeat(np.arange(n_blocks), np.subtract(stops, starts))
         gathers = _gathers(
             block_of,
             np.array(starts, dtype=np.int64),
@@ -301,7 +326,13 @@ def build_blocks(
     blocks = []
     for k in range(n_blocks):
         a, b, r = starts[k], stops[k], reads[k]
-        weights = flat[offsets[k] : offsets[k + 1]].reshape(b - a, r + 1)
+        weights: Any
+        if exact:
+            shape = (int(depth[k]), b - a)
+            part = slice(offsets[k], offsets[k + 1])
+            weights = Terms(flat[part].reshape(shape), flat_weight[part].reshape(*shape, 1))
+        else:
+            weights = flat[offsets[k] : offsets[k + 1]].reshape(b - a, r + 1)
         block_codes = codes[a:b]
         if block_codes.count(block_codes[0]) == len(block_codes):
             activation, groups = act_fns[block_codes[0]], ()
@@ -376,14 +407,21 @@ def run_block(
     groups: tuple[tuple[int, int, ArrayFn], ...],
     gathers: tuple[Gather, ...],
 ) -> None:
-    """Evaluate one block (the fields of a ``Block``) into the buffer ``B`` (``(rows,)`` or ``(rows, batch)``)."""
-    z = np.dot(weights, B[:read])
+    """Evaluate one block (the fields of a ``Block``) into the buffer ``B`` (``(rows,)`` or ``(rows, batch)``).
+
+    Exact mode (``weights`` a ``Terms``) needs ``B`` of shape ``(rows, batch)``.
+    """
+    exact = isinstance(weights, Terms)
+    z = sum_terms(B, *weights) if exact else np.dot(weights, B[:read])
     for g in gathers:
         if g.aggregate is None:
             z[g.rows] = g.bias if B.ndim == 2 else g.bias[:, 0]
         elif B.ndim == 2:
-            # (k, fan, batch) -> (k, batch, fan): aggregations reduce the last axis.
+            # (k, fan, batch) -> (k, batch, fan): aggregations reduce the last axis
+            # (contiguous in exact mode, so alike for any k and batch).
             weighted = (B[g.src] * g.weight).transpose(0, 2, 1)
+            if exact:
+                weighted = np.ascontiguousarray(weighted)
             z[g.rows] = g.response * g.aggregate(weighted) + g.bias
         else:
             z[g.rows] = g.response[:, 0] * g.aggregate(B[g.src] * g.weight[:, :, 0]) + g.bias[:, 0]

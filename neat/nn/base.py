@@ -53,6 +53,11 @@ class CompiledNetwork:
         Genome ids of the nodes dropped because no output can be reached from them.
     dtype : numpy.dtype
         ``float64`` or ``float32``: the type of the arithmetic and of the outputs.
+    exact : bool
+        Exact mode: sums added in one canonical order (``neat.nn._terms.sum_terms``),
+        so that the network gives the same bits alone and inside any population
+        stack of exact networks, for any batch; default ``False`` (BLAS products,
+        faster, equal to rounding).
     """
 
     KIND: ClassVar[str] = ""
@@ -79,6 +84,7 @@ class CompiledNetwork:
     edge_weight: np.ndarray
     pruned_ids: np.ndarray
     dtype: np.dtype
+    exact: bool
 
     def __init__(
         self,
@@ -97,6 +103,7 @@ class CompiledNetwork:
         edge_weight: np.ndarray,
         pruned_ids: np.ndarray | None = None,
         dtype: Any = np.float64,
+        exact: bool = False,
         check: bool = True,
         **layout: np.ndarray,
     ) -> None:
@@ -121,6 +128,7 @@ class CompiledNetwork:
         self.edge_weight = frozen(edge_weight, np.float64, check)
         self.pruned_ids = frozen(np.empty(0) if pruned_ids is None else pruned_ids, np.int64, check)
         self.dtype = float_dtype(dtype)
+        self.exact = bool(exact)
         if check:
             self._check()
         self._build_plan()
@@ -148,6 +156,7 @@ class CompiledNetwork:
             "version": np.array(NETWORK_VERSION),
             "kind": np.array(self.KIND),
             "dtype": np.array(arrays.pop("dtype").name),
+            "exact": np.array(arrays.pop("exact")),
             "num_inputs": np.array(arrays.pop("num_inputs")),
         }
         for key in ("activation_names", "aggregation_names"):
@@ -181,6 +190,7 @@ class CompiledNetwork:
             "edge_weight": self.edge_weight,
             "pruned_ids": self.pruned_ids,
             "dtype": self.dtype,
+            "exact": self.exact,
         }
 
     def to_networkx(self) -> Any:
@@ -237,6 +247,7 @@ class CompiledNetwork:
             self.edge_dst,
             self.edge_weight,
             self.dtype,
+            self.exact,
         )
 
     # ------------------------------------------------------------------

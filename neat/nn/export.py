@@ -9,6 +9,7 @@ key                  array                      meaning
 ``version``          int                        ``1``
 ``kind``             str                        ``"feedforward"`` or ``"recurrent"``
 ``dtype``            str                        ``"float64"`` or ``"float32"``
+``exact``            bool                       exact mode (optional: absent means ``False``)
 ``num_inputs``       int
 ``node_ids``         (n,) int64                 genome id of each node index
 ``layer_bounds``     (L+1,) int64               feed-forward only: layer ``l`` is ``[b[l-1], b[l])``
@@ -122,6 +123,8 @@ def _network_arguments(arrays: dict[str, np.ndarray], where: str) -> tuple[dict[
     if dtype not in ("float32", "float64"):
         raise CheckpointError(f"{where} has dtype {dtype!r}; expected 'float32' or 'float64'")
     kwargs: dict[str, Any] = {"num_inputs": scalar("num_inputs", "iu"), "dtype": dtype}
+    if "exact" in arrays:  # files written before exact mode lack it
+        kwargs["exact"] = bool(scalar("exact", "b"))
     int_keys = (*_INT_KEYS, *_KINDS[kind]._LAYOUT_ARRAYS)  # feed-forward: layer_bounds
     for keys, kinds, what in ((int_keys, "iu", "integer"), (_FLOAT_KEYS, "f", "float"), (_NAME_KEYS, "U", "string")):
         for key in keys:

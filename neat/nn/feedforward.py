@@ -129,7 +129,9 @@ def _layers_with_lists(
     return np.array(layer, dtype=np.int64)
 
 
-def compile_feedforward(genome: Genome, dtype: Any = np.float64, *, validate: bool = False) -> FeedForwardNetwork:
+def compile_feedforward(
+    genome: Genome, dtype: Any = np.float64, *, validate: bool = False, exact: bool = False
+) -> FeedForwardNetwork:
     """Compile a feed-forward genome into a ``FeedForwardNetwork``.
 
     Parameters
@@ -145,6 +147,9 @@ def compile_feedforward(genome: Genome, dtype: Any = np.float64, *, validate: bo
         ``InvalidGenomeError`` when one fails; invariants it does not rely on
         (attribute bounds, unique ``(src, dst)`` pairs: duplicates are summed)
         are only checked with ``validate=True``.
+    exact
+        Exact mode (see ``neat.nn.compile``): the same bits alone and inside
+        any exact population stack, at some speed.
 
     Raises
     ------
@@ -192,6 +197,7 @@ def compile_feedforward(genome: Genome, dtype: Any = np.float64, *, validate: bo
         edge_weight=weight,
         pruned_ids=nodes.id[layer < 0] if pruned else None,
         dtype=dtype,
+        exact=exact,
         check=False,
     )
 
@@ -226,6 +232,9 @@ class FeedForwardNetwork(CompiledNetwork):
         Genome ids of the nodes dropped because no output can be reached from them.
     dtype : numpy.dtype
         ``float64`` or ``float32``: the type of the arithmetic and of the outputs.
+    exact : bool
+        Exact mode: sums in one canonical order, the same bits as inside any
+        exact population stack (see ``neat.nn.compile``).
     """
 
     KIND: ClassVar[str] = "feedforward"
@@ -280,6 +289,13 @@ class FeedForwardNetwork(CompiledNetwork):
         """
         X = check_input(X, self.num_inputs)
         one = X.ndim == 1
+        if self.exact:  # the buffer is (rows, batch); each block's sums are sums of terms
+            B = np.empty((self._rows, 1 if one else X.shape[0]), dtype=self.dtype)
+            B[0] = 1.0
+            B[1 : self.num_inputs + 1] = X[:, None] if one else X.T
+            for block in self._plan:
+                run_block(B, *block)
+            return B[self._output_rows, 0] if one else np.ascontiguousarray(B[self._output_rows].T)
         B = np.empty(self._rows if one else (self._rows, X.shape[0]), dtype=self.dtype)
         B[0] = 1.0
         B[1 : self.num_inputs + 1] = X if one else X.T
@@ -337,5 +353,6 @@ class FeedForwardNetwork(CompiledNetwork):
     def __repr__(self) -> str:
         return (
             f"FeedForwardNetwork(inputs={self.num_inputs}, outputs={self.num_outputs}, nodes={self.num_nodes}, "
-            f"layers={self.layer_shapes}, connections={self.num_connections}, dtype={self.dtype.name})"
+            f"layers={self.layer_shapes}, connections={self.num_connections}, dtype={self.dtype.name}"
+            f"{', exact=True' if self.exact else ''})"
         )

@@ -15,7 +15,10 @@ layer::
     B[:, s_l:s_l + w_l] = act(Z)       # one call per distinct activation
 
 Nodes whose aggregation is not the sum are gathered as in a single network.
-Results equal each network's own ``forward`` up to float rounding.
+Results equal each network's own ``forward`` up to float rounding.  In exact
+mode (``exact=True``) each layer's sums are sums of terms instead
+(``neat.nn._terms.sum_terms``, the buffer seen as ``(P * rows, batch)``),
+and a network's outputs are the same bits as its own exact network's.
 
 A stack is built from its flat description, a ``neat.nn.stack.StackArrays``
 (every network's kept nodes with their layer and slot, its edges, its
@@ -37,6 +40,7 @@ from ..functions import activation_function, activation_prescale, aggregation_fu
 from ..genome import Genome
 from ..genome.pool import GenePool
 from ._common import ArrayFn
+from ._terms import Terms, pack_terms, sum_terms
 from .feedforward import FeedForwardNetwork, compile_feedforward
 from .recurrent import RecurrentNetwork, compile_recurrent
 from .recurrent_population import RecurrentPopulationNetwork
@@ -49,6 +53,8 @@ __all__ = ["PopulationNetwork", "compile_population"]
 def compile_population(
     population: GenePool | Sequence[Genome] | Sequence[FeedForwardNetwork] | Sequence[RecurrentNetwork],
     dtype: Any = np.float64,
+    *,
+    exact: bool = False,
 ) -> PopulationNetwork | RecurrentPopulationNetwork:
     """Stack genomes (or compiled networks) into one ``PopulationNetwork`` or ``RecurrentPopulationNetwork``.
 
@@ -71,6 +77,11 @@ def compile_population(
         and all be feed-forward or all recurrent.
     dtype
         ``float64`` (default) or ``float32``.
+    exact
+        Exact mode (see ``neat.nn.compile``): every network's outputs are the
+        same bits as its genome compiled alone with ``exact=True``, for any
+        stack, subset and batch.  Default ``False``: BLAS products (faster),
+        equal to the networks alone to rounding.
 
     Raises
     ------
@@ -98,17 +109,17 @@ def compile_population(
             ]
             if all(recurrent):
                 nets = [g if isinstance(g, RecurrentNetwork) else compile_recurrent(g, dtype) for g in items]
-                return RecurrentPopulationNetwork(nets, dtype)
+                return RecurrentPopulationNetwork(nets, dtype, exact)
             if any(recurrent):
                 raise ValueError(
                     f"a population stack holds feed-forward or recurrent networks, not both: item "
                     f"{recurrent.index(True)} is recurrent and item {recurrent.index(False)} is not"
                 )
             nets = [g if isinstance(g, FeedForwardNetwork) else compile_feedforward(g, dtype) for g in items]
-            return PopulationNetwork(nets, dtype)
+            return PopulationNetwork(nets, dtype, exact)
     if not pool.config.feed_forward:
-        return RecurrentPopulationNetwork.from_pool(pool, dtype)
-    return PopulationNetwork.from_pool(pool, dtype)
+        return RecurrentPopulationNetwork.from_pool(pool, dtype, exact)
+    return PopulationNetwork.from_pool(pool, dtype, exact)
 
 
 class PopulationNetwork(StackedNetworks):
@@ -171,20 +182,36 @@ class PopulationNetwork(StackedNetworks):
         bias, response = a.bias * act_scale[act_code], a.response * act_scale[act_code]
         edge_src_row, edge_dst_node, edge_weight = node_row[a.edge_src], a.edge_dst, a.edge_weight
 
-        # Stacked weights of layer l: (P, slots[l], starts[l]) inside one flat array.
-        sizes = P * slots * starts
-        offsets = np.concatenate(([0], np.cumsum(sizes)))
-        # Position in `flat` of each node's row of weights (its bias entry).
-        row_pos = offsets[nl] + (node_net * slots[nl] + node_slot) * starts[nl]
         node_is_sum = is_sum[agg_code]
-        flat = np.zeros(int(offsets[-1]), dtype=np.float64)
         sum_nodes = np.flatnonzero(non_input & node_is_sum)
-        flat[row_pos[sum_nodes]] = bias[sum_nodes]
         into_sum = node_is_sum[edge_dst_node]
         d = edge_dst_node[into_sum]
-        # add.at: a repeated (src, dst) pair adds up, as in a sum.
-        np.add.at(flat, row_pos[d] + edge_src_row[into_sum], edge_weight[into_sum] * response[d])
-        flat = flat.astype(dtype, copy=False)
+        if self.exact:
+            # The terms of every sum node (neat.nn._terms.sum_terms): its bias
+            # against the constant row, then its inputs' response-folded weights;
+            # block l holds layer l's (P, slots[l]) sums, and a term reads row
+            # `network * num_rows + row` of the buffer seen as (P * num_rows, batch).
+            target = np.concatenate((sum_nodes, d))
+            src_row = np.concatenate((np.zeros(len(sum_nodes), dtype=np.int64), edge_src_row[into_sum]))
+            flat, flat_weight, offsets, depth = pack_terms(
+                node_layer[target],
+                node_net[target] * slots[node_layer[target]] + node_slot[target],
+                node_net[target] * self.num_rows + src_row,
+                np.concatenate((bias[sum_nodes], edge_weight[into_sum] * response[d])),
+                P * slots,
+                dtype,
+            )
+        else:
+            # Stacked weights of layer l: (P, slots[l], starts[l]) inside one flat array.
+            sizes = P * slots * starts
+            offsets = np.concatenate(([0], np.cumsum(sizes)))
+            # Position in `flat` of each node's row of weights (its bias entry).
+            row_pos = offsets[nl] + (node_net * slots[nl] + node_slot) * starts[nl]
+            flat = np.zeros(int(offsets[-1]), dtype=np.float64)
+            flat[row_pos[sum_nodes]] = bias[sum_nodes]
+            # add.at: a repeated (src, dst) pair adds up, as in a sum.
+            np.add.at(flat, row_pos[d] + edge_src_row[into_sum], edge_weight[into_sum] * response[d])
+            flat = flat.astype(dtype, copy=False)
 
         gathers = self._gathers(
             node_net,
@@ -202,7 +229,13 @@ class PopulationNetwork(StackedNetworks):
         plan = []
         for layer in range(n_layers):
             s, w = int(starts[layer]), int(slots[layer])
-            weights = flat[offsets[layer] : offsets[layer + 1]].reshape(P, w, s)
+            part = slice(offsets[layer], offsets[layer + 1])
+            weights: Any
+            if self.exact:
+                shape = (int(depth[layer]), P, w)
+                weights = Terms(flat[part].reshape(shape), flat_weight[part].reshape(*shape, 1))
+            else:
+                weights = flat[part].reshape(P, w, s)
             in_layer = np.flatnonzero(node_layer == layer)
             codes = np.full((P, w), -1, dtype=np.int64)
             codes[node_net[in_layer], node_slot[in_layer]] = act_code[in_layer]
@@ -300,14 +333,19 @@ class PopulationNetwork(StackedNetworks):
         B = np.empty((P, self.num_rows, batch), dtype=self.dtype)
         B[:, 0] = 1.0
         B[:, 1 : n_in + 1] = inputs
+        exact = self.exact
+        values = B.reshape(P * self.num_rows, batch) if exact else B  # exact mode's terms read rows of this view
         for read, start, stop, weights, activation, groups, gathers in self._plan:
-            Z = np.matmul(weights, B[:, :read])
+            Z = sum_terms(values, *weights) if exact else np.matmul(weights, B[:, :read])
             for g in gathers:
                 if g.aggregate is None:
                     Z[g.net, g.slot] = g.bias
                 else:
-                    # (k, fan, batch) -> (k, batch, fan): aggregations reduce the last axis.
+                    # (k, fan, batch) -> (k, batch, fan): aggregations reduce the last axis
+                    # (contiguous in exact mode, so alike for any k and batch).
                     weighted = (B[g.net[:, None], g.src] * g.weight).transpose(0, 2, 1)
+                    if exact:
+                        weighted = np.ascontiguousarray(weighted)
                     Z[g.net, g.slot] = g.response * g.aggregate(weighted) + g.bias
             if activation is not None:
                 B[:, start:stop] = activation(Z)
@@ -322,7 +360,7 @@ class PopulationNetwork(StackedNetworks):
     def __repr__(self) -> str:
         return (
             f"PopulationNetwork(size={self.size}, inputs={self.num_inputs}, outputs={self.num_outputs}, "
-            f"layers={self.layer_shapes}, dtype={self.dtype.name})"
+            f"layers={self.layer_shapes}, dtype={self.dtype.name}{', exact=True' if self.exact else ''})"
         )
 
 

@@ -33,7 +33,9 @@ from .base import _rebuild as _rebuild  # pickles made before the base class nam
 __all__ = ["RecurrentNetwork", "CTRNNNetwork", "compile_recurrent", "ctrnn_rates"]
 
 
-def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool = False) -> RecurrentNetwork:
+def compile_recurrent(
+    genome: Genome, dtype: Any = np.float64, *, validate: bool = False, exact: bool = False
+) -> RecurrentNetwork:
     # The return is a CTRNNNetwork (a RecurrentNetwork) for a config with ctrnn = true.
     """Compile a genome (cycles and self-loops allowed) into a ``RecurrentNetwork``.
 
@@ -44,7 +46,7 @@ def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool
     ``genome.validate()`` first; without it only what the compiler relies on
     is checked (see ``compile_feedforward``).  A config with ``ctrnn = true``
     gives a ``CTRNNNetwork`` (the genome's time constants, ``ctrnn_dt`` and
-    ``ctrnn_integration``).
+    ``ctrnn_integration``).  ``exact``: exact mode (see ``neat.nn.compile``).
     """
     dtype = float_dtype(dtype)
     if validate:
@@ -71,6 +73,7 @@ def compile_recurrent(genome: Genome, dtype: Any = np.float64, *, validate: bool
         edge_weight=weight[live],
         pruned_ids=nodes.id[~keep],
         dtype=dtype,
+        exact=exact,
         check=False,
     )
 
@@ -82,7 +85,7 @@ class RecurrentNetwork(CompiledNetwork):
     ``num_inputs``, ``num_outputs``, ``node_ids``, ``output_indices``,
     ``bias``, ``response``, ``activation_codes``, ``aggregation_codes``,
     ``activation_names``, ``aggregation_names``, ``edge_src``, ``edge_dst``,
-    ``edge_weight``, ``pruned_ids``, ``dtype``; the constructor takes them as
+    ``edge_weight``, ``pruned_ids``, ``dtype``, ``exact``; the constructor takes them as
     keywords (checked unless ``check=False``).  The dense matrix ``weights``
     has shape ``(n_nodes, n_nodes)``: ``weights[i, j]`` is the weight from
     node index ``i`` to node index ``j``.
@@ -200,7 +203,8 @@ class RecurrentNetwork(CompiledNetwork):
     def __repr__(self) -> str:
         return (
             f"RecurrentNetwork(inputs={self.num_inputs}, outputs={self.num_outputs}, nodes={self.num_nodes}, "
-            f"connections={self.num_connections}, dtype={self.dtype.name})"
+            f"connections={self.num_connections}, dtype={self.dtype.name}"
+            f"{', exact=True' if self.exact else ''})"
         )
 
 

@@ -34,9 +34,12 @@ activations every slot moves by its rate, ``B <- B_old + a (B - B_old)``
 Results equal each network stepped alone (``compile_recurrent``) up to float
 rounding.  The weights, the gathered aggregations and the activations are
 the single network's arithmetic; only the matrix product differs in shape.
-Measured with OpenBLAS: bit-identical for batches of 16 and more; for a
-batch of 1 (a matrix-vector product, whose sums are grouped by the row's
-length) and sometimes 4, outputs differ in the last bit now and then.
+The matrix products group their sums by the shapes of the call, so outputs
+can differ from the network's alone in the last bits, at any batch size.  In
+exact mode (``exact=True``) each step's sums are sums of terms instead
+(``neat.nn._terms.sum_terms``, the state seen as ``(P * R, batch)``, a
+chunk adding only the terms its networks need), and every network's outputs
+are the same bits as its own exact network's.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ import numpy as np
 from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
 from ..genome.pool import ranges
 from ._common import ArrayFn
+from ._terms import pack_terms, sum_terms
 from .recurrent import RecurrentNetwork, ctrnn_rates
 from .stack import StackArrays, recurrent_arrays_from_pool
 from .stacked import Gather, StackedNetworks, finite_at_zero
@@ -57,8 +61,9 @@ __all__ = ["RecurrentPopulationNetwork"]
 _CHUNK = 8192
 """Values per activation call (a chunk of networks): see ``_chunks``."""
 
-_Chunk = tuple[int, int, int, tuple[tuple[int, int, ArrayFn], ...]]
-"""``(i, j, w, groups)``: inside positions ``i:j``, their slots ``:w``, the activation runs ``(a, b, fn)`` within."""
+_Chunk = tuple[int, int, int, tuple[tuple[int, int, ArrayFn], ...], int]
+"""``(i, j, w, groups, f)``: inside positions ``i:j``, their slots ``:w``, the activation runs ``(a, b, fn)``
+within, and in exact mode the terms ``:f`` their sums need (a power of two; 0 otherwise)."""
 
 
 class RecurrentPopulationNetwork(StackedNetworks):
@@ -94,10 +99,12 @@ class RecurrentPopulationNetwork(StackedNetworks):
     NETWORK = RecurrentNetwork
     _arrays_from_pool = staticmethod(recurrent_arrays_from_pool)
 
-    def _setup(self, arrays: StackArrays, dtype: Any, networks: tuple[RecurrentNetwork, ...] | None) -> None:
+    def _setup(
+        self, arrays: StackArrays, dtype: Any, networks: tuple[RecurrentNetwork, ...] | None, exact: bool = False
+    ) -> None:
         self._state: np.ndarray | None = None
         self._z: np.ndarray | None = None  # the pre-activations' buffer, reused from step to step
-        super()._setup(arrays, dtype, networks)
+        super()._setup(arrays, dtype, networks, exact)
 
     def _carry_over(self, stack: RecurrentPopulationNetwork, rows: np.ndarray) -> None:
         """Give the subset ``stack`` the current states of networks ``rows``."""
@@ -157,15 +164,34 @@ class RecurrentPopulationNetwork(StackedNetworks):
         # response-folded weights; add.at because a repeated (src, dst) pair
         # adds up, as in a sum (and as in a single network, in innovation order).
         node_is_sum = is_sum[agg_code]
-        row_pos = (net * S + node_slot) * R  # where each non-input node's row of weights begins
-        flat = np.zeros(P * S * R, dtype=np.float64)
         sum_nodes = inner[node_is_sum[inner]]
-        flat[row_pos[sum_nodes]] = bias[sum_nodes]
         src_row, dst = node_row[a.edge_src], a.edge_dst
         into_sum = node_is_sum[dst]
         d = dst[into_sum]
-        np.add.at(flat, row_pos[d] + src_row[into_sum], a.edge_weight[into_sum] * response[d])
-        self._weights = flat.astype(self.dtype, copy=False).reshape(P, S, R)
+        if self.exact:
+            # The terms of every sum node (neat.nn._terms.sum_terms), as (F, P, S)
+            # arrays over inside positions; a term reads row `position * R + row`
+            # of the state seen as (P * R, batch).
+            target = np.concatenate((sum_nodes, d))
+            column = net[target] * S + node_slot[target]
+            flat_src, flat_weight, _, depth = pack_terms(
+                np.zeros(len(target), dtype=np.int64),
+                column,
+                net[target] * R + np.concatenate((np.zeros(len(sum_nodes), dtype=np.int64), src_row[into_sum])),
+                np.concatenate((bias[sum_nodes], a.edge_weight[into_sum] * response[d])),
+                np.array([P * S]),
+                self.dtype,
+            )
+            F = int(depth[0])
+            self._src, self._weight = flat_src.reshape(F, P, S), flat_weight.reshape(F, P, S, 1)
+            # The most terms of one sum of every network (inside order): a chunk needs only as many.
+            self._terms = np.bincount(column, minlength=P * S).reshape(P, S).max(axis=1)
+        else:
+            row_pos = (net * S + node_slot) * R  # where each non-input node's row of weights begins
+            flat = np.zeros(P * S * R, dtype=np.float64)
+            flat[row_pos[sum_nodes]] = bias[sum_nodes]
+            np.add.at(flat, row_pos[d] + src_row[into_sum], a.edge_weight[into_sum] * response[d])
+            self._weights = flat.astype(self.dtype, copy=False).reshape(P, S, R)
         self._rate = None  # CTRNNs: every slot's rate a (padding: 0, so it stays 0), see CTRNNNetwork
         if a.ctrnn is not None:
             rate = np.zeros((P, S, 1), dtype=self.dtype)
@@ -191,13 +217,14 @@ class RecurrentPopulationNetwork(StackedNetworks):
         self._chunk_plan: tuple[int, tuple[_Chunk, ...]] = (-1, ())  # (batch, its chunks)
 
     def _chunks(self, batch: int) -> tuple[_Chunk, ...]:
-        """The step's chunks for ``batch``: ``(i, j, w, groups)``, inside positions ``i:j`` using slots ``:w``.
+        """The step's chunks for ``batch``: ``(i, j, w, groups, f)``, inside positions ``i:j`` using slots ``:w``.
 
         About ``_CHUNK`` values each, so that an activation's temporaries stay
         in cache and small enough for the allocator to reuse (large ones may go
         back to the system and be faulted in again on every call, which costs
         more than the arithmetic); ``groups`` are the activation calls over
-        slot ranges, clipped to ``w``.  Slots from ``w`` on are padding for
+        slot ranges, clipped to ``w``; ``f`` (exact mode) the terms their sums
+        need, a power of two (the rest are ``-0.0``).  Slots from ``w`` on are padding for
         every network of the chunk: they are neither multiplied nor activated
         (and stay 0).
         """
@@ -208,7 +235,12 @@ class RecurrentPopulationNetwork(StackedNetworks):
                 j = min(i + per, self.size)
                 w = int(self._used[j - 1])  # the most of the chunk: positions are ordered by slots used
                 groups = tuple((a, min(b, w), fn) for a, b, fn in self._groups if a < w)
-                chunks.append((i, j, w, groups))
+                f = 0
+                if self.exact:
+                    most, f = int(self._terms[i:j].max()), 1
+                    while f < most:
+                        f *= 2
+                chunks.append((i, j, w, groups, f))
             self._chunk_plan = (batch, tuple(chunks))
         return self._chunk_plan[1]
 
@@ -313,19 +345,28 @@ class RecurrentPopulationNetwork(StackedNetworks):
         if Z is None or Z.shape[2] != batch:
             Z = self._z = np.zeros((P, self.num_slots, batch), dtype=self.dtype)
         chunks = self._chunks(batch)
-        top, W = 1 + n_in, self._weights
-        for i, j, w, _ in chunks:
-            np.matmul(W[i:j, :w, : top + w], B[i:j, : top + w], out=Z[i:j, :w])
+        top, exact = 1 + n_in, self.exact
+        if exact:
+            values, src, weight = B.reshape(P * self.num_rows, batch), self._src, self._weight  # a view of B
+            for i, j, w, _, f in chunks:
+                Z[i:j, :w] = sum_terms(values, src[:f, i:j, :w], weight[:f, i:j, :w])
+        else:
+            W = self._weights
+            for i, j, w, _, _ in chunks:
+                np.matmul(W[i:j, :w, : top + w], B[i:j, : top + w], out=Z[i:j, :w])
         for g in self._gathers:
             if g.aggregate is None:
                 Z[g.net, g.slot] = g.bias
             else:
-                # (k, fan, batch) -> (k, batch, fan): aggregations reduce the last axis.
+                # (k, fan, batch) -> (k, batch, fan): aggregations reduce the last axis
+                # (contiguous in exact mode, so alike for any k and batch).
                 weighted = (B[g.net[:, None], g.src] * g.weight).transpose(0, 2, 1)
+                if exact:
+                    weighted = np.ascontiguousarray(weighted)
                 Z[g.net, g.slot] = g.response * g.aggregate(weighted) + g.bias
         # Every product has read the previous state: now write the new one.
         old = None if self._rate is None else B[:, top:].copy()
-        for i, j, _, groups in chunks:
+        for i, j, _, groups, _ in chunks:
             for a, b, fn in groups:
                 B[i:j, top + a : top + b] = fn(Z[i:j, a:b])
         for nets, slots, fn in self._indexed:
@@ -383,5 +424,5 @@ class RecurrentPopulationNetwork(StackedNetworks):
     def __repr__(self) -> str:
         return (
             f"RecurrentPopulationNetwork(size={self.size}, inputs={self.num_inputs}, outputs={self.num_outputs}, "
-            f"slots={self.num_slots}, dtype={self.dtype.name})"
+            f"slots={self.num_slots}, dtype={self.dtype.name}{', exact=True' if self.exact else ''})"
         )

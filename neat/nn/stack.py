@@ -456,12 +456,15 @@ def take_networks(arrays: StackArrays, rows: np.ndarray) -> StackArrays:
 
 
 def networks_of(
-    arrays: StackArrays, dtype: Any = np.float64, network: type[CompiledNetwork] = FeedForwardNetwork
+    arrays: StackArrays,
+    dtype: Any = np.float64,
+    network: type[CompiledNetwork] = FeedForwardNetwork,
+    exact: bool = False,
 ) -> tuple[Any, ...]:
     """Every network of the description as a ``network`` (one constructor call each; recurrent ones without state).
 
     Each equals (same arrays) what ``compile_feedforward`` (``compile_recurrent``
-    for ``network=RecurrentNetwork``) makes of its genome.
+    for ``network=RecurrentNetwork``) makes of its genome; ``exact``: in exact mode.
     """
     layered = network is FeedForwardNetwork
     a = arrays
@@ -491,6 +494,7 @@ def networks_of(
                 **({} if a.ctrnn is None or layered else
                    {"time_constant": a.time_constant[n0:n1], "dt": a.ctrnn[0], "integration": a.ctrnn[1]}),
                 dtype=dtype,
+                exact=exact,
                 check=False,
             )
         )

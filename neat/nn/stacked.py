@@ -56,12 +56,22 @@ class StackedNetworks:
         and ``num_outputs``.
     dtype
         ``float64`` (default) or ``float32``.
+    exact
+        Exact mode (see ``neat.nn.compile``): every network's outputs are the
+        same bits as its own exact network's, for any stack, subset and batch.
+        Default ``False``: BLAS products, equal to rounding.
+
+    Attributes
+    ----------
+    exact : bool
+        Whether the stack is in exact mode (its subsets and ``networks`` are too,
+        unless it was built from networks, which are then returned as given).
     """
 
     NETWORK: ClassVar[type[CompiledNetwork]]
     _arrays_from_pool: ClassVar[Callable[[GenePool], StackArrays]]
 
-    def __init__(self, networks: Sequence[CompiledNetwork], dtype: Any = np.float64) -> None:
+    def __init__(self, networks: Sequence[CompiledNetwork], dtype: Any = np.float64, exact: bool = False) -> None:
         nets = tuple(networks)
         if not nets:
             raise ValueError("a population stack needs at least one network")
@@ -78,23 +88,25 @@ class StackedNetworks:
                     f"network {p} has {net.num_inputs} inputs and {net.num_outputs} outputs; "
                     f"network 0 has {n_in} and {n_out}"
                 )
-        self._setup(stack_arrays_from_networks(nets), dtype, nets)
+        self._setup(stack_arrays_from_networks(nets), dtype, nets, exact)
 
     @classmethod
-    def from_pool(cls, pool: GenePool, dtype: Any = np.float64) -> Any:
+    def from_pool(cls, pool: GenePool, dtype: Any = np.float64, exact: bool = False) -> Any:
         """The stack of every genome of ``pool``, compiled at once (no per-genome compile)."""
-        return cls.from_arrays(cls._arrays_from_pool(pool), dtype)
+        return cls.from_arrays(cls._arrays_from_pool(pool), dtype, exact)
 
     @classmethod
-    def from_arrays(cls, arrays: StackArrays, dtype: Any = np.float64) -> Any:
+    def from_arrays(cls, arrays: StackArrays, dtype: Any = np.float64, exact: bool = False) -> Any:
         """The stack of the networks ``arrays`` describes (what ``arrays()`` returns; not checked)."""
         if arrays.size < 1:
             raise ValueError("a population stack needs at least one network")
         stack = cls.__new__(cls)
-        stack._setup(arrays, dtype, None)
+        stack._setup(arrays, dtype, None, exact)
         return stack
 
-    def _setup(self, arrays: StackArrays, dtype: Any, networks: tuple[Any, ...] | None) -> None:
+    def _setup(
+        self, arrays: StackArrays, dtype: Any, networks: tuple[Any, ...] | None, exact: bool = False
+    ) -> None:
         for field in arrays:
             if isinstance(field, np.ndarray):
                 field.flags.writeable = False  # shared with subsets and the networks made from them
@@ -103,6 +115,7 @@ class StackedNetworks:
         self.size = arrays.size
         self.num_inputs, self.num_outputs = arrays.num_inputs, arrays.num_outputs
         self.dtype = float_dtype(dtype)
+        self.exact = bool(exact)
         self._build()
 
     def _build(self) -> None:
@@ -121,7 +134,7 @@ class StackedNetworks:
         network) unless the stack was built from networks.
         """
         if self._networks is None:
-            self._networks = networks_of(self._arrays, self.dtype, self.NETWORK)
+            self._networks = networks_of(self._arrays, self.dtype, self.NETWORK, self.exact)
         return self._networks
 
     def subset(self, rows: Any) -> Any:
@@ -144,7 +157,7 @@ class StackedNetworks:
             raise ValueError("a population stack needs at least one network")
         stack = type(self).__new__(type(self))
         nets = None if self._networks is None else tuple(self._networks[i] for i in rows.tolist())
-        stack._setup(take_networks(self._arrays, rows), self.dtype, nets)
+        stack._setup(take_networks(self._arrays, rows), self.dtype, nets, self.exact)
         self._carry_over(stack, rows)
         return stack
 
@@ -153,11 +166,11 @@ class StackedNetworks:
 
     def __reduce__(self) -> Any:
         # Travels as its flat arrays (without a state) and is rebuilt with the same layout.
-        return (_rebuild_stack, (type(self), self._arrays, self.dtype))
+        return (_rebuild_stack, (type(self), self._arrays, self.dtype, self.exact))
 
     def __len__(self) -> int:
         return self.size
 
 
-def _rebuild_stack(cls: type[StackedNetworks], arrays: StackArrays, dtype: Any) -> StackedNetworks:
-    return cls.from_arrays(arrays, dtype)
+def _rebuild_stack(cls: type[StackedNetworks], arrays: StackArrays, dtype: Any, exact: bool = False) -> StackedNetworks:
+    return cls.from_arrays(arrays, dtype, exact)
