@@ -1,13 +1,14 @@
 """Plane geometry of the mazes, vectorized over rays and wall segments (NumPy only).
 
-Walls are line segments, an ``(S, 4)`` array of rows ``(x1, y1, x2, y2)``.
+Walls are line segments, an ``(S, 4)`` array of rows ``(x1, y1, x2, y2)``.  The ``_batch`` forms
+do many robots at once (``neat.envs.maze_vector``); the single forms are their row 0.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ray_distances", "point_segment_distances", "segments_cross"]
+__all__ = ["ray_distances", "ray_distances_batch", "point_segment_distances", "segments_cross", "segments_cross_batch"]
 
 _EPS = 1e-12
 
@@ -35,45 +36,84 @@ def ray_distances(origin: np.ndarray, angles: np.ndarray, walls: np.ndarray, max
     numpy.ndarray
         ``(R,)`` float64 distances in ``[0, max_range]``.  A ray parallel to
         a segment does not meet it; a ray through a segment's end point does.
+        The same numbers as row 0 of ``ray_distances_batch`` (one origin).
     """
-    angles = np.asarray(angles, dtype=np.float64).reshape(-1)
+    origin = np.asarray(origin, dtype=np.float64).reshape(1, 2)
+    angles = np.asarray(angles, dtype=np.float64).reshape(1, -1)
+    return ray_distances_batch(origin, angles, walls, max_range)[0]
+
+
+def ray_distances_batch(origins: np.ndarray, angles: np.ndarray, walls: np.ndarray, max_range: float) -> np.ndarray:
+    """``ray_distances`` of ``N`` origins at once: ``(N, 2)`` origins, ``(N, R)`` angles -> ``(N, R)``.
+
+    Row ``i`` is exactly (bit for bit) ``ray_distances(origins[i], angles[i], walls, max_range)``:
+    every number comes from the same operations, broadcast over walls x (robots x rays).
+    """
+    origins = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
+    n = len(origins)
+    angles = np.asarray(angles, dtype=np.float64).reshape(n, -1)
+    r = angles.shape[1]
     walls = np.asarray(walls, dtype=np.float64).reshape(-1, 4)
-    dx, dy = np.cos(angles)[:, None], np.sin(angles)[:, None]  # (R, 1)
-    ax, ay = walls[:, 0][None, :], walls[:, 1][None, :]  # (1, S)
-    ex, ey = (walls[:, 2] - walls[:, 0])[None, :], (walls[:, 3] - walls[:, 1])[None, :]
-    wx, wy = ax - origin[0], ay - origin[1]
-    denom = _cross(dx, dy, ex, ey)  # (R, S)
-    ok = np.abs(denom) > _EPS
-    safe = np.where(ok, denom, 1.0)
-    t = _cross(wx, wy, ex, ey) / safe  # along the ray
-    u = _cross(wx, wy, dx, dy) / safe  # along the segment
-    hit = ok & (t >= 0.0) & (u >= -_EPS) & (u <= 1.0 + _EPS)
-    t = np.where(hit, t, np.inf)
-    return np.minimum(t.min(axis=1, initial=np.inf), max_range)
+    # Walls along the first axis, every (robot, ray) along the second: long inner loops.
+    dx, dy = np.cos(angles).reshape(1, -1), np.sin(angles).reshape(1, -1)  # (1, N R)
+    ox, oy = np.repeat(origins[:, 0], r)[None, :], np.repeat(origins[:, 1], r)[None, :]
+    ax, ay = walls[:, 0, None], walls[:, 1, None]  # (S, 1)
+    ex, ey = (walls[:, 2] - walls[:, 0])[:, None], (walls[:, 3] - walls[:, 1])[:, None]
+    wx, wy = ax - ox, ay - oy  # (S, N R)
+    # t (along the ray) and u (along the segment) where the ray's line meets the segment's, in place:
+    # the same numbers as _cross(wx, wy, ex, ey) / _cross(dx, dy, ex, ey), and _cross(wx, wy, dx, dy) / it.
+    denom = dx * ey
+    denom -= dy * ex
+    t = wx * ey
+    t -= wy * ex
+    u = wx * dy
+    u -= wy * dx
+    with np.errstate(divide="ignore", invalid="ignore"):  # parallel (denom ~ 0): masked out below
+        t /= denom
+        u /= denom
+    miss = np.abs(denom) <= _EPS
+    miss |= t < 0.0
+    miss |= u < -_EPS
+    miss |= u > 1.0 + _EPS
+    np.copyto(t, np.inf, where=miss)
+    return np.minimum(t.min(axis=0, initial=np.inf), max_range).reshape(n, r)
 
 
 def point_segment_distances(points: np.ndarray, walls: np.ndarray) -> np.ndarray:
     """``(N, S)`` Euclidean distances from each of ``(N, 2)`` points to each segment."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     walls = np.asarray(walls, dtype=np.float64).reshape(-1, 4)
-    a, b = walls[:, :2][None, :, :], walls[:, 2:][None, :, :]
-    e = b - a
-    length2 = np.maximum((e * e).sum(-1), _EPS)
-    p = points[:, None, :]
-    s = np.clip(((p - a) * e).sum(-1) / length2, 0.0, 1.0)
-    nearest = a + s[..., None] * e
-    return np.sqrt(((p - nearest) ** 2).sum(-1))
+    ax, ay = walls[:, 0, None], walls[:, 1, None]  # (S, 1): walls along the first axis, points the second
+    ex, ey = (walls[:, 2] - walls[:, 0])[:, None], (walls[:, 3] - walls[:, 1])[:, None]
+    px, py = points[None, :, 0], points[None, :, 1]
+    length2 = np.maximum(ex * ex + ey * ey, _EPS)
+    s = np.clip(((px - ax) * ex + (py - ay) * ey) / length2, 0.0, 1.0)
+    nx, ny = ax + s * ex, ay + s * ey
+    return np.sqrt((px - nx) ** 2 + (py - ny) ** 2).T
 
 
 def segments_cross(p: np.ndarray, q: np.ndarray, walls: np.ndarray) -> np.ndarray:
     """``(S,)`` bools: whether the segment ``p -> q`` meets each wall (touching counts)."""
+    p = np.asarray(p, dtype=np.float64).reshape(1, 2)
+    q = np.asarray(q, dtype=np.float64).reshape(1, 2)
+    return segments_cross_batch(p, q, walls)[0]
+
+
+def segments_cross_batch(p: np.ndarray, q: np.ndarray, walls: np.ndarray) -> np.ndarray:
+    """``segments_cross`` of ``N`` moves at once: ``(N, 2)`` starts and ends -> ``(N, S)`` bools.
+
+    Row ``i`` is exactly ``segments_cross(p[i], q[i], walls)``.
+    """
+    p = np.asarray(p, dtype=np.float64).reshape(-1, 2)
+    q = np.asarray(q, dtype=np.float64).reshape(-1, 2)
     walls = np.asarray(walls, dtype=np.float64).reshape(-1, 4)
-    d = np.asarray(q, dtype=np.float64) - p
-    ex, ey = walls[:, 2] - walls[:, 0], walls[:, 3] - walls[:, 1]
-    wx, wy = walls[:, 0] - p[0], walls[:, 1] - p[1]
-    denom = _cross(d[0], d[1], ex, ey)
+    d = q - p
+    dx, dy = d[None, :, 0], d[None, :, 1]  # (1, N)
+    ex, ey = (walls[:, 2] - walls[:, 0])[:, None], (walls[:, 3] - walls[:, 1])[:, None]  # (S, 1)
+    wx, wy = walls[:, 0, None] - p[None, :, 0], walls[:, 1, None] - p[None, :, 1]  # (S, N)
+    denom = _cross(dx, dy, ex, ey)
     ok = np.abs(denom) > _EPS
     safe = np.where(ok, denom, 1.0)
     t = _cross(wx, wy, ex, ey) / safe
-    u = _cross(wx, wy, d[0], d[1]) / safe
-    return ok & (t >= -_EPS) & (t <= 1.0 + _EPS) & (u >= -_EPS) & (u <= 1.0 + _EPS)
+    u = _cross(wx, wy, dx, dy) / safe
+    return (ok & (t >= -_EPS) & (t <= 1.0 + _EPS) & (u >= -_EPS) & (u <= 1.0 + _EPS)).T

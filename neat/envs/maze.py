@@ -36,14 +36,15 @@ import numpy as np
 from gymnasium import spaces
 
 from ..errors import ConfigError
-from .geometry import point_segment_distances, ray_distances, segments_cross
+from .geometry import point_segment_distances, ray_distances_batch
 
-__all__ = ["Maze", "MAZES", "MazeEnv", "register_envs", "render_maze", "ENV_IDS"]
+__all__ = ["Maze", "MAZES", "MazeEnv", "register_envs", "render_maze", "ENV_IDS", "sense", "is_free", "move",
+           "fitness_of_distances"]
 
 ROBOT_RADIUS = 8.0
 RANGE = 100.0
 MAX_TURN = 0.25
-MAX_SPEED = 3.0
+MAX_SPEED = 3.0  # < 2 * ROBOT_RADIUS: a step between free positions never crosses a wall (see move)
 GOAL_RADIUS = 8.0
 RANGEFINDER_ANGLES = np.deg2rad([-90.0, -45.0, 0.0, 45.0, 90.0, 180.0])
 
@@ -115,6 +116,80 @@ def _maze_of(maze: str | Maze) -> Maze:
     return MAZES[maze]
 
 
+# --- the robots' physics, for N robots at once (MazeEnv: N = 1; MazeVectorEnv: N sub-envs) ---------------
+def sense(maze: Maze, positions: np.ndarray, headings: np.ndarray) -> np.ndarray:
+    """``(N, 10)`` float32 observations of robots at ``(N, 2)`` positions with ``(N,)`` headings."""
+    n = len(positions)
+    angles = headings[:, None] + RANGEFINDER_ANGLES[None, :]
+    ranges = ray_distances_batch(positions, angles, maze.walls, RANGE) / RANGE
+    to_goal = np.asarray(maze.goal, dtype=np.float64) - positions
+    bearing = (np.arctan2(to_goal[:, 1], to_goal[:, 0]) - headings + np.pi / 4) % (2 * np.pi)
+    observations = np.zeros((n, 10), dtype=np.float32)
+    observations[:, :6] = ranges
+    observations[np.arange(n), 6 + np.minimum((bearing // (np.pi / 2)).astype(np.int64), 3)] = 1.0
+    return observations
+
+
+def is_free(maze: Maze, points: np.ndarray) -> np.ndarray:
+    """``(N,)`` bools: whether a robot's disc at each of ``(N, 2)`` points is inside the box and clear of every wall."""
+    x, y = points[:, 0], points[:, 1]
+    r = ROBOT_RADIUS
+    inside = (r <= x) & (x <= maze.width - r) & (r <= y) & (y <= maze.height - r)
+    return inside & (point_segment_distances(points, maze.walls).min(axis=1) >= r)
+
+
+def move(maze: Maze, positions: np.ndarray, headings: np.ndarray, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One step of ``N`` robots: ``(positions, headings)`` after ``(N, 2)`` actions (clipped to [-1, 1]).
+
+    The heading turns by ``turn * MAX_TURN``; the robot moves ``(speed + 1) / 2 * MAX_SPEED``
+    forward unless that would bring it within its radius of a wall (or across one): then it stays.
+    """
+    a = np.clip(actions, -1.0, 1.0)
+    headings = (headings + a[:, 0] * MAX_TURN + np.pi) % (2 * np.pi) - np.pi
+    speed = (a[:, 1] + 1.0) / 2.0 * MAX_SPEED
+    targets = positions + speed[:, None] * np.stack([np.cos(headings), np.sin(headings)], axis=1)
+    # No crossing test: from a free position (at least ROBOT_RADIUS from every wall) to a free target, a step
+    # of at most MAX_SPEED < 2 * ROBOT_RADIUS cannot meet a wall (each of its points lies within MAX_SPEED / 2
+    # of a free end); tests/envs/test_maze.py checks that no step crosses one.
+    ok = is_free(maze, targets)
+    return np.where(ok[:, None], targets, positions), headings
+
+
+def goal_distances(maze: Maze, positions: np.ndarray) -> np.ndarray:
+    """``(N,)`` distances of ``(N, 2)`` positions to the goal."""
+    to_goal = np.asarray(maze.goal, dtype=np.float64) - positions
+    return np.hypot(to_goal[:, 0], to_goal[:, 1])
+
+
+def fitness_of_distances(maze: Maze, distances: np.ndarray) -> np.ndarray:
+    """``1 - distance / diagonal`` (at least 0; 1 within the goal's radius), for ``(N,)`` distances."""
+    return np.where(distances <= GOAL_RADIUS, 1.0, np.maximum(0.0, 1.0 - distances / maze.diagonal))
+
+
+def check_env_arguments(where: str, max_steps: Any, start_noise: Any, render_mode: Any) -> None:
+    """``ConfigError`` naming ``where`` unless the arguments of a maze env are valid."""
+    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
+        raise ConfigError(f"{where}: max_steps must be an integer >= 1, got {max_steps!r}")
+    if not (np.isfinite(start_noise) and start_noise >= 0):
+        raise ConfigError(f"{where}: start_noise must be a finite number >= 0, got {start_noise!r}")
+    if render_mode not in (None, "rgb_array"):
+        raise ConfigError(f'{where}: render_mode must be None or "rgb_array", got {render_mode!r}')
+
+
+def noisy_start(maze: Maze, rng: np.random.Generator, start_noise: float) -> tuple[np.ndarray, float]:
+    """The start ``(position, heading)``: the maze's, jittered by ``start_noise`` (drawn from ``rng``) if > 0."""
+    x, y, heading = maze.start
+    position = np.array([x, y], dtype=np.float64)
+    if start_noise > 0:
+        for _ in range(100):  # a noisy start that is clear of the walls
+            noise = rng.normal(0.0, start_noise, size=3)
+            candidate = position + noise[:2]
+            if is_free(maze, candidate[None])[0]:
+                position, heading = candidate, heading + noise[2] / 10
+                break
+    return position, float(heading)
+
+
 class MazeEnv(gymnasium.Env):
     """The maze task as a ``gymnasium.Env`` (see the module's description).
 
@@ -148,12 +223,7 @@ class MazeEnv(gymnasium.Env):
         render_mode: str | None = None,
     ) -> None:
         self.maze = _maze_of(maze)
-        if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
-            raise ConfigError(f"MazeEnv: max_steps must be an integer >= 1, got {max_steps!r}")
-        if not (np.isfinite(start_noise) and start_noise >= 0):
-            raise ConfigError(f"MazeEnv: start_noise must be a finite number >= 0, got {start_noise!r}")
-        if render_mode not in (None, "rgb_array"):
-            raise ConfigError(f'MazeEnv: render_mode must be None or "rgb_array", got {render_mode!r}')
+        check_env_arguments("MazeEnv", max_steps, start_noise, render_mode)
         self.max_steps = int(max_steps)
         self.start_noise = float(start_noise)
         self.render_mode = render_mode
@@ -169,15 +239,10 @@ class MazeEnv(gymnasium.Env):
 
     # --- sensing ----------------------------------------------------------------------
     def _observe(self) -> np.ndarray:
-        ranges = ray_distances(self.position, self.heading + RANGEFINDER_ANGLES, self._walls, RANGE) / RANGE
-        to_goal = self._goal - self.position
-        bearing = (np.arctan2(to_goal[1], to_goal[0]) - self.heading + np.pi / 4) % (2 * np.pi)
-        radars = np.zeros(4)
-        radars[min(int(bearing // (np.pi / 2)), 3)] = 1.0
-        return np.concatenate([ranges, radars]).astype(np.float32)
+        return sense(self.maze, self.position[None], np.array([self.heading]))[0]
 
     def _distance(self) -> float:
-        return float(np.hypot(*(self._goal - self.position)))
+        return float(goal_distances(self.maze, self.position[None])[0])
 
     def _info(self) -> dict[str, Any]:
         d = self._distance()
@@ -190,27 +255,17 @@ class MazeEnv(gymnasium.Env):
 
     def fitness_of(self, distance: float) -> float:
         """``1 - distance / diagonal`` (1 within the goal's radius)."""
-        return 1.0 if distance <= GOAL_RADIUS else max(0.0, 1.0 - distance / self.maze.diagonal)
+        return float(fitness_of_distances(self.maze, np.array([distance], dtype=np.float64))[0])
 
     def is_free(self, point: np.ndarray) -> bool:
         """Whether the robot's disc at ``point`` keeps clear of every wall (and is inside the box)."""
-        x, y = float(point[0]), float(point[1])
-        inside = ROBOT_RADIUS <= x <= self.maze.width - ROBOT_RADIUS and ROBOT_RADIUS <= y <= self.maze.height - ROBOT_RADIUS
-        return inside and bool(point_segment_distances(point, self._walls).min() >= ROBOT_RADIUS)
+        return bool(is_free(self.maze, np.asarray(point, dtype=np.float64).reshape(1, 2))[0])
 
     # --- the gymnasium API -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        x, y, heading = self.maze.start
-        position = np.array([x, y], dtype=np.float64)
-        if self.start_noise > 0:
-            for _ in range(100):  # a noisy start that is clear of the walls
-                noise = self.np_random.normal(0.0, self.start_noise, size=3)
-                candidate = position + noise[:2]
-                if self.is_free(candidate):
-                    position, heading = candidate, heading + noise[2] / 10
-                    break
-        self.position, self.heading, self.steps = position, float(heading), 0
+        position, heading = noisy_start(self.maze, self.np_random, self.start_noise)
+        self.position, self.heading, self.steps = position, heading, 0
         self.trajectory = [self.position.copy()]
         return self._observe(), self._info()
 
@@ -218,11 +273,8 @@ class MazeEnv(gymnasium.Env):
         a = np.clip(np.asarray(action, dtype=np.float64).reshape(-1), -1.0, 1.0)
         if a.shape != (2,) or not np.all(np.isfinite(a)):
             raise ConfigError(f"MazeEnv.step: action must be 2 finite numbers (turn, speed), got {action!r}")
-        self.heading = float((self.heading + a[0] * MAX_TURN + np.pi) % (2 * np.pi) - np.pi)
-        speed = (a[1] + 1.0) / 2.0 * MAX_SPEED
-        target = self.position + speed * np.array([np.cos(self.heading), np.sin(self.heading)])
-        if self.is_free(target) and not segments_cross(self.position, target, self._walls).any():
-            self.position = target
+        positions, headings = move(self.maze, self.position[None], np.array([self.heading]), a[None])
+        self.position, self.heading = positions[0], float(headings[0])
         self.steps += 1
         self.trajectory.append(self.position.copy())
         info = self._info()
@@ -273,10 +325,18 @@ def render_maze(
 def register_envs() -> None:
     """Register ``neat/Maze-medium-v0`` and ``neat/Maze-hard-v0`` with gymnasium (again: no-op).
 
+    Each has a vector entry point, ``MazeVectorEnv`` (all robots stepped at once with NumPy):
+    ``gymnasium.make_vec(id, num_envs=n, vectorization_mode="vector_entry_point")``.
+
     ``import neat.envs`` calls it; or name the module in the id, which makes
     gymnasium import it first (in worker processes too):
     ``gymnasium.make("neat.envs:neat/Maze-hard-v0")``.
     """
     for env_id, maze in ENV_IDS.items():
         if env_id not in gymnasium.registry:
-            gymnasium.register(id=env_id, entry_point="neat.envs.maze:MazeEnv", kwargs={"maze": maze})
+            gymnasium.register(
+                id=env_id,
+                entry_point="neat.envs.maze:MazeEnv",
+                vector_entry_point="neat.envs.maze_vector:MazeVectorEnv",
+                kwargs={"maze": maze},
+            )

@@ -58,7 +58,7 @@ def maze_figure(
         ax.plot(p[:, 0], p[:, 1], color="tab:blue", lw=0.6, alpha=0.5, label="trajectories" if k == 0 else None)
     if positions is not None and np.size(positions):
         q = np.asarray(positions, dtype=np.float64).reshape(-1, 2)
-        ax.scatter(q[:, 0], q[:, 1], s=8, color="tab:red", zorder=3, label="final positions")
+        ax.scatter(q[:, 0], q[:, 1], s=8, color="tab:red", zorder=5, label="final positions")
     ax.add_collection(LineCollection(m.walls.reshape(-1, 2, 2), colors="black", linewidths=2.0))
     ax.add_patch(Circle(m.goal, GOAL_RADIUS, color="tab:green", zorder=4, label="goal"))
     ax.plot(*m.start[:2], marker="o", color="tab:orange", ms=7, zorder=4, ls="none", label="start")

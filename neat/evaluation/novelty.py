@@ -378,6 +378,13 @@ class NoveltySearch:
         """The same as calling the search."""
         return self(genomes, generation=generation)
 
+    def generation_statistics(self) -> dict[str, float | int]:
+        """``archive_size`` and ``novelty_threshold`` (when set) now, for the reporters (``Population.run`` asks)."""
+        stats: dict[str, float | int] = {"archive_size": len(self.archive)}
+        if self.threshold is not None:
+            stats["novelty_threshold"] = float(self.threshold)
+        return stats
+
     def _scores(self, fitness: np.ndarray, novelty: np.ndarray) -> np.ndarray:
         signed = -fitness if self.minimize else fitness
         if self.mode == "novelty":

@@ -2,11 +2,13 @@
 
 - ``spaces``: observations to network inputs, network outputs to actions;
 - ``rollout``: episode seeds, serial and vector envs, the stepping loop;
+- ``behaviour``: descriptors of episodes (``GymEvaluator(behaviour=...)``, for novelty search);
 - ``evaluator``: ``GymEvaluator`` (fitness of a generation, over any executor) and ``genome_shape``.
 
 ``gymnasium`` itself is imported only when an env is made.
 """
 
+from .behaviour import BEHAVIOUR_REDUCERS, BEHAVIOURS
 from .evaluator import REDUCERS, VECTORIZATION_MODES, GymEvaluator, genome_shape
 from .rollout import episode_seeds, replay_seeds
 from .spaces import (
@@ -19,6 +21,8 @@ from .spaces import (
 )
 
 __all__ = [
+    "BEHAVIOURS",
+    "BEHAVIOUR_REDUCERS",
     "GymEvaluator",
     "OUTPUT_RANGES",
     "REDUCERS",

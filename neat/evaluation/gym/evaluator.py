@@ -27,6 +27,7 @@ from ...errors import ConfigError, EvaluationError
 from ...genome import Genome
 from ...genome.pool import GenomeSequence
 from ..evaluator import run_chunks
+from .behaviour import BehaviourRecorder, behaviour_matrix, check_behaviour, check_behaviour_reduce
 from .rollout import (
     EnvFactory,
     Policy,
@@ -42,6 +43,8 @@ from .rollout import (
 from .spaces import (
     action_size,
     actions_from_outputs,
+    check_output_range,
+    genome_shape,
     observation_normalization,
     observation_size,
     observations_to_inputs,
@@ -124,6 +127,17 @@ class GymEvaluator:
         time, then the next waiting one (``rollout.play``).  Default: one per
         pair with a NumPy vector entry point (CartPole), else ``min(pairs,
         64)``; recurrent genomes always one per pair.  Fitness does not depend on it.
+    behaviour
+        ``None`` (default): fitness only.  ``"final_observation"`` or a function
+        ``behaviour(observations (T+1, ...), actions (T, ...), info) -> (d,)`` of one
+        episode (``neat.evaluation.gym.behaviour``): the evaluator returns
+        ``(fitness (P,), behaviours (P, d_total))`` (for ``NoveltySearch``), the
+        same however the envs are stepped.  A process pool needs a module-level function.
+    behaviour_reduce
+        A genome's episodes' descriptors concatenated in episode order
+        (``"concat"``, default; ``d_total = episodes * d``) or their ``"mean"`` (``d``).
+    exact
+        Networks in exact mode (``neat.nn.compile``): a genome plays the same bits in training, ``replay`` and alone.
 
     Attributes
     ----------
@@ -163,6 +177,9 @@ class GymEvaluator:
         executor: Executor | None = None,
         workers: int | None = None,
         slots: int | None = None,
+        behaviour: str | Callable[..., Any] | None = None,
+        behaviour_reduce: str = "concat",
+        exact: bool = False,
     ) -> None:
         if not (isinstance(env, str) or callable(env)):
             raise ConfigError(f"env must be an env id string or a zero-argument factory, got {type(env).__name__}")
@@ -187,14 +204,15 @@ class GymEvaluator:
         self.vectorized = vectorized
         self.env_kwargs = dict(env_kwargs or {})
         self.vector_kwargs = dict(vector_kwargs or {})
-        if not (output_range is None or output_range == "auto" or _is_range(output_range)):
-            raise ConfigError(f'output_range must be "auto", None or (lo, hi) with lo < hi, got {output_range!r}')
-        self.output_range = output_range
+        self.output_range = check_output_range(output_range)
         self.executor = executor
         self.workers = check_int(workers, "workers", 1) if workers is not None else (
             getattr(executor, "_max_workers", None) or 1
         )
         self.slots = None if slots is None else check_int(slots, "slots", 1)
+        self.behaviour = check_behaviour(behaviour)
+        self.behaviour_reduce = check_behaviour_reduce(behaviour_reduce)
+        self.exact = bool(exact)
         self.env_steps = 0
         self.env_substeps = 0
         self.episodes_run = 0
@@ -311,17 +329,8 @@ class GymEvaluator:
 
     # --- observations and actions -------------------------------------------
     def inputs(self, raw: Any) -> np.ndarray:
-        """Network inputs of a batch of observations: flattened, one-hot, normalized.
-
-        Parameters
-        ----------
-        raw : (N, *observation_space.shape)
-            ``N`` observations as the env returns them.
-
-        Returns
-        -------
-        (N, num_inputs) float64
-        """
+        """``(N, num_inputs)`` float64 network inputs of ``N`` observations ``raw`` as the env returns them
+        (``(N, *observation_space.shape)``): flattened, one-hot, normalized."""
         space = self.observation_space
         X = observations_to_inputs(space, raw)
         norm = self._normalizer()
@@ -344,8 +353,8 @@ class GymEvaluator:
         return self.output_range  # type: ignore[return-value]
 
     # --- evaluation ---------------------------------------------------------
-    def __call__(self, genomes: Sequence[Genome], *, generation: int = 0) -> np.ndarray:
-        """Fitness of each genome: its episode returns, reduced.
+    def __call__(self, genomes: Sequence[Genome], *, generation: int = 0) -> Any:
+        """Fitness of each genome (its episode returns, reduced) and, with ``behaviour``, its descriptor.
 
         Parameters
         ----------
@@ -357,43 +366,46 @@ class GymEvaluator:
 
         Returns
         -------
-        (P,) float64
+        (P,) float64, or with ``behaviour`` a pair ``(fitness (P,), behaviours (P, d_total))``.
         """
-        return self.reduce(self.episode_returns(genomes, generation=generation))
+        if self.behaviour is None:
+            return self.reduce(self.episode_returns(genomes, generation=generation))
+        returns, outputs = self._episodes(genomes, generation, record=True)
+        return self.reduce(returns), behaviour_matrix(outputs, len(returns), self.episodes, self.behaviour_reduce)
+
+    def behaviours(self, genomes: Sequence[Genome], *, generation: int = 0) -> np.ndarray:
+        """``(P, d_total)`` float64 descriptors of the genomes' episodes of ``generation`` (plays them)."""
+        if self.behaviour is None:
+            raise ConfigError("behaviours() needs a GymEvaluator made with behaviour=... (a name or a function)")
+        return self(genomes, generation=generation)[1]
 
     def reduce(self, returns: np.ndarray) -> np.ndarray:
         """``(P, episodes)`` returns -> ``(P,)`` fitness with the evaluator's reducer."""
         returns = np.asarray(returns, dtype=np.float64)
         if callable(self.reducer):
-            fitness = np.array([float(self.reducer(row)) for row in returns])
-        else:
-            fitness = np.asarray(REDUCERS[self.reducer](returns, axis=1), dtype=np.float64)
-        return fitness
+            return np.array([float(self.reducer(row)) for row in returns])
+        return np.asarray(REDUCERS[self.reducer](returns, axis=1), dtype=np.float64)
 
     def episode_returns(self, genomes: Sequence[Genome], *, generation: int = 0) -> np.ndarray:
         """``(P, episodes)`` float64 returns of every genome's episodes of ``generation``."""
+        return self._episodes(genomes, generation, record=False)[0]
+
+    def _episodes(self, genomes: Sequence[Genome], generation: int, record: bool) -> tuple[np.ndarray, list[Any]]:
+        """Returns ``(P, episodes)`` and, if ``record``, the behaviour's outputs of the ``P * episodes`` pairs."""
         if not isinstance(genomes, GenomeSequence):  # a population's genomes stay a pool (compiled as one)
             genomes = list(genomes)
         if not len(genomes):
-            return np.empty((0, self.episodes))
+            return np.empty((0, self.episodes)), []
         seeds = episode_seeds(self.seed, generation, self.episodes)
         if self.executor is not None:
-            return self._play_on_executor(genomes, seeds)
-        return self._play(genomes, seeds, self._mode())
+            return self._play_on_executor(genomes, seeds, record)
+        return self._play(genomes, seeds, self._mode(), record=record)
 
     def _worker_settings(self) -> dict[str, Any]:
-        """What a worker needs to play episodes exactly as this evaluator does."""
-        return {
-            "env": self.env,
-            "episodes": self.episodes,
-            "max_steps": self.max_steps,
-            "seed": self.seed,
-            "observation_normalization": self.observation_normalization,
-            "frame_skip": self.frame_skip,
-            "vectorized": False,
-            "env_kwargs": self.env_kwargs,
-            "output_range": self.output_range,
-        }
+        """What a worker needs to play episodes exactly as this evaluator does (serially there)."""
+        keys = ("env", "episodes", "max_steps", "seed", "observation_normalization", "frame_skip", "env_kwargs",
+                "output_range", "behaviour", "exact")
+        return {**{key: getattr(self, key) for key in keys}, "vectorized": False}
 
     def _check_genomes(self, genomes: Sequence[Genome]) -> None:
         """``check_genome`` once per genome config (once for a population's pool)."""
@@ -401,27 +413,22 @@ class GymEvaluator:
         for g in [genomes[0]] if one_config else {id(g.config): g for g in genomes}.values():
             self.check_genome(g)
 
-    def _play_on_executor(self, genomes: Sequence[Genome], seeds: np.ndarray) -> np.ndarray:
+    def _play_on_executor(self, genomes: Sequence[Genome], seeds: np.ndarray, record: bool) -> tuple[np.ndarray, list]:
         self._check_genomes(genomes)
         genomes = list(genomes)
         size = -(-len(genomes) // self.workers)
         starts = list(range(0, len(genomes), size))
         settings = self._worker_settings()
-        chunks = [(s, min(s + size, len(genomes)), (settings, genomes[s : s + size], seeds)) for s in starts]
+        chunks = [(s, min(s + size, len(genomes)), (settings, genomes[s : s + size], seeds, record, s)) for s in starts]
         try:
             results = run_chunks(self.executor, _play_chunk, chunks, workers=self.workers, what="playing")
         except EvaluationError as exc:
             raise EvaluationError(f"{self.env_name}: {exc}") from exc.__cause__
-        parts = []
-        for returns, steps in results:
-            parts.append(returns)
-            self.env_steps += steps
-            self.episodes_run += returns.size
-        return np.concatenate(parts)
+        self.env_steps += sum(steps for _, steps, _ in results)
+        self.episodes_run += sum(returns.size for returns, _, _ in results)
+        return np.concatenate([r[0] for r in results]), [out for r in results for out in r[2]]
 
-    def replay(
-        self, genome: Genome, episodes: int = 100, seed: int = 0, render_mode: str | None = None
-    ) -> np.ndarray:
+    def replay(self, genome: Genome, episodes: int = 100, seed: int = 0, render_mode: str | None = None) -> np.ndarray:
         """Play ``episodes`` fresh episodes with one genome, e.g. to test a champion.
 
         The starts come from ``replay_seeds(seed, episodes)``, a branch of the
@@ -441,21 +448,24 @@ class GymEvaluator:
         """
         seeds = replay_seeds(seed, episodes)
         if render_mode is None:
-            return self._play([genome], seeds, self._mode())[0]
+            return self._play([genome], seeds, self._mode())[0][0]
         envs = SerialEnvs(lambda: self.make_env(render_mode=render_mode))
         try:
-            return np.array([self._play([genome], seeds[i : i + 1], None, envs)[0, 0] for i in range(len(seeds))])
+            return np.array([self._play([genome], seeds[i : i + 1], None, envs)[0][0, 0] for i in range(len(seeds))])
         finally:
             envs.close()
 
     def _play(
-        self, genomes: list[Genome], seeds: np.ndarray, mode: str | None, envs: Any = None
-    ) -> np.ndarray:
-        """``(P, E)`` returns of ``P`` genomes on ``E`` episodes (seeds), all in lockstep."""
+        self, genomes: list[Genome], seeds: np.ndarray, mode: str | None, envs: Any = None, *,
+        record: bool = False, offset: int = 0,
+    ) -> tuple[np.ndarray, list[Any]]:
+        """``(P, E)`` returns of ``P`` genomes on ``E`` episodes (seeds); if ``record``, the behaviour's outputs.
+
+        ``offset``: the position of ``genomes[0]`` among those evaluated (named in errors)."""
         self._check_genomes(genomes)
         P, E = len(genomes), len(seeds)
         n = P * E
-        policy = Policy(genomes)
+        policy = Policy(genomes, exact=self.exact)
         slots = n
         if envs is None:
             if mode is None:
@@ -469,8 +479,9 @@ class GymEvaluator:
         action_space = self.action_space
         output_range = self._output_range(genomes)
         substeps = envs.substeps
+        recorder = BehaviourRecorder(envs, self.behaviour, n) if record and self.behaviour is not None else None
         returns, lengths = play(
-            envs,
+            envs if recorder is None else recorder,
             policy,
             seeds,
             P,
@@ -484,37 +495,22 @@ class GymEvaluator:
         self.env_steps += int(lengths.sum())
         self.env_substeps += envs.substeps - substeps
         self.episodes_run += n
-        return returns
+        return returns, ([] if recorder is None else recorder.outputs(E, offset))
 
 
 _WORKER_EVALUATORS: dict[str, GymEvaluator] = {}
 """Per worker (process and thread): evaluators by their settings, so envs are made once, not every generation."""
 
 
-def _play_chunk(settings: dict[str, Any], genomes: list[Genome], seeds: np.ndarray) -> tuple[np.ndarray, int]:
-    """In a worker: ``(returns (P, E), env steps)`` of ``genomes`` on the episodes ``seeds``."""
+def _play_chunk(
+    settings: dict[str, Any], genomes: list[Genome], seeds: np.ndarray, record: bool = False, offset: int = 0
+) -> tuple[np.ndarray, int, list[Any]]:
+    """In a worker: ``(returns (P, E), env steps, behaviour outputs)`` of ``genomes`` on the episodes ``seeds``."""
     # One evaluator per thread: a thread pool's workers must not share envs.
     key = f"{threading.get_ident()}:{sorted(settings.items(), key=lambda item: item[0])!r}"
     evaluator = _WORKER_EVALUATORS.get(key)
     if evaluator is None:
         evaluator = _WORKER_EVALUATORS[key] = GymEvaluator(**settings)
     before = evaluator.env_steps
-    returns = evaluator._play(list(genomes), seeds, None)
-    return returns, evaluator.env_steps - before
-
-
-def _is_range(value: Any) -> bool:
-    try:
-        lo, hi = value
-        return bool(np.isfinite(lo) and np.isfinite(hi) and lo < hi)
-    except (TypeError, ValueError):
-        return False
-
-
-def genome_shape(env: str | EnvFactory, **env_kwargs: Any) -> tuple[int, int]:
-    """``(num_inputs, num_outputs)`` a genome needs to play ``env`` (an id or a factory)."""
-    evaluator = GymEvaluator(env, env_kwargs=env_kwargs or None)
-    try:
-        return evaluator.num_inputs, evaluator.num_outputs
-    finally:
-        evaluator.close()
+    returns, outputs = evaluator._play(list(genomes), seeds, None, record=record, offset=offset)
+    return returns, evaluator.env_steps - before, outputs

@@ -78,12 +78,10 @@ def _seeds(seed: int, key: tuple[int, ...], count: int) -> np.ndarray:
     return sequence.generate_state(check_int(count, "episodes", 1), dtype=np.uint32).astype(np.int64)
 
 
-
 def check_int(value: Any, name: str, minimum: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
-
 
 
 DEFAULT_SLOTS = 64
@@ -102,7 +100,10 @@ def slot_count(pairs: int, slots: int | None, numpy_env: bool) -> int:
 
 # --- the envs -----------------------------------------------------------------
 class SerialEnvs:
-    """``n`` plain envs stepped one after another; only running episodes are stepped."""
+    """``n`` plain envs stepped one after another; only running episodes are stepped.
+
+    ``infos``: the info dicts of the last ``step``, one per env stepped (in env order).
+    """
 
     def __init__(self, make_env: EnvFactory) -> None:
         self._make_env = make_env
@@ -132,7 +133,7 @@ class SerialEnvs:
         idx = np.flatnonzero(active).tolist()
         steps = self._steps
         # Envs whose episode ended are not stepped: their rows stay as they were.
-        obs, rewards, terminated, truncated, _ = zip(*[steps[i](actions[i]) for i in idx])
+        obs, rewards, terminated, truncated, self.infos = zip(*[steps[i](actions[i]) for i in idx])
         self.substeps += len(idx)
         self._obs[idx] = obs
         self._rewards[idx] = rewards
@@ -147,7 +148,10 @@ class SerialEnvs:
 
 
 class VectorEnvs:
-    """One gymnasium vector env of ``n`` sub-envs; every sub-env is stepped every step."""
+    """One gymnasium vector env of ``n`` sub-envs; every sub-env is stepped every step.
+
+    ``info``: the vector info dict of the last ``step``.
+    """
 
     def __init__(self, env: Any, make_single: EnvFactory) -> None:
         from gymnasium.vector import AutoresetMode
@@ -263,7 +267,7 @@ class VectorEnvs:
         return self._obs
 
     def step(self, actions: np.ndarray, active: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
-        obs, rewards, terminated, truncated, _ = self.env.step(actions)
+        obs, rewards, terminated, truncated, self.info = self.env.step(actions)
         self.substeps += self.env.num_envs
         self._obs = obs
         return obs, np.asarray(rewards, dtype=np.float64), np.asarray(terminated), np.asarray(truncated)
@@ -281,7 +285,8 @@ def _is_cartpole_vector(env: Any) -> bool:
 
 
 def has_seedable_vector_entry_point(env_id: str) -> bool:
-    """Whether ``env_id``'s vector entry point is one this module can reset with a seed per sub-env."""
+    """Whether ``env_id``'s vector entry point is CartPole's, or a class with ``seed_per_sub_env = True`` (NumPy
+    sub-envs, ``reset(seed=[...])`` and ``options={"reset_mask": ...}`` as ``SyncVectorEnv``): the default then."""
     import gymnasium
 
     try:
@@ -300,7 +305,7 @@ def has_seedable_vector_entry_point(env_id: str) -> bool:
             return False
     from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
 
-    return entry is CartPoleVectorEnv and not spec.additional_wrappers
+    return (entry is CartPoleVectorEnv or getattr(entry, "seed_per_sub_env", False) is True) and not spec.additional_wrappers
 
 
 # --- the networks -------------------------------------------------------------
@@ -317,7 +322,7 @@ class Policy:
     states of a genome's episodes start together at the first call: its
     episodes all start then and none restarts (``refills`` is False), so
     one reset at the start is all the states need.  Genomes of feed-forward
-    and recurrent configs mixed are compiled one by one (no refills either).
+    and recurrent configs mixed are compiled one by one (no refills either).  ``exact``: in exact mode.
 
     ``rows`` are the genomes evaluated, at first all of them.  Once the
     genomes with an unfinished episode are at most a quarter of ``rows``,
@@ -333,7 +338,7 @@ class Policy:
         stacks, which keep no state): ``play`` then refills env slots.
     """
 
-    def __init__(self, genomes: Sequence[Genome]) -> None:
+    def __init__(self, genomes: Sequence[Genome], *, exact: bool = False) -> None:
         self.rows = np.arange(len(genomes))
         pool = getattr(genomes, "pool", None)  # a GenomeSequence: one config, no genome made to read it
         kinds = {pool.config.feed_forward} if pool is not None else {g.config.feed_forward for g in genomes}
@@ -341,9 +346,9 @@ class Policy:
         self._nets: list[Any] = []
         self.refills = kinds == {True}
         if len(kinds) == 1:
-            self._stack = compile_population(genomes)
+            self._stack = compile_population(genomes, exact=exact)
         else:
-            self._nets = [compile(g) for g in genomes]
+            self._nets = [compile(g, exact=exact) for g in genomes]
             for net in self._nets:
                 if hasattr(net, "reset"):
                     net.reset()

@@ -33,6 +33,8 @@ __all__ = [
     "OUTPUT_RANGES",
     "action_size",
     "actions_from_outputs",
+    "check_output_range",
+    "genome_shape",
     "observation_normalization",
     "observation_size",
     "observations_to_inputs",
@@ -228,3 +230,33 @@ def observation_normalization(space: Any, spec: str | tuple[Any, Any], n: int) -
     if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std)) and np.all(std > 0)):
         raise ConfigError("observation_normalization: mean must be finite and std finite and > 0")
     return mean, std
+
+
+def check_output_range(value: Any) -> tuple[float, float] | str | None:
+    """``value`` if it is ``"auto"``, ``None`` or ``(lo, hi)`` with finite ``lo < hi``, else ``ConfigError``."""
+    if value is None or (isinstance(value, str) and value == "auto"):
+        return value
+    try:
+        lo, hi = value
+        ok = bool(np.isfinite(lo) and np.isfinite(hi) and lo < hi)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ConfigError(f'output_range must be "auto", None or (lo, hi) with lo < hi, got {value!r}')
+    return value
+
+
+def genome_shape(env: Any, **env_kwargs: Any) -> tuple[int, int]:
+    """``(num_inputs, num_outputs)`` a genome needs to play ``env`` (an env id or a zero-argument factory)."""
+    if isinstance(env, str):
+        import gymnasium
+
+        made = gymnasium.make(env, **env_kwargs)
+    elif callable(env) and not env_kwargs:
+        made = env()
+    else:
+        raise ConfigError(f"env must be an env id string or a zero-argument factory (env_kwargs are for ids), got {env!r}")
+    try:
+        return observation_size(made.observation_space), action_size(made.action_space)
+    finally:
+        made.close()
