@@ -137,3 +137,37 @@ def test_make_demo_installs_the_picture_extras_and_pygame():
     install = next(line for line in recipe.splitlines() if "pip install" in line)
     assert "[viz" in install  # matplotlib, pygraphviz
     assert "classic-control" in install  # pygame, for `neatlab replay --render`
+
+
+def test_cartpole_multiobjective_example_prints_and_draws_its_front(tmp_path):
+    out = run("examples/cartpole_multiobjective.py", "--generations", "3", "--population", "16", "--episodes", "1",
+              "--out", str(tmp_path / "mo"))
+    assert re.search(r"gen    2 .* front +\d+", out)
+    table = out.split("the Pareto front of generation 2")[1].splitlines()[2:]
+    rows = [tuple(map(float, line.split())) for line in table if re.fullmatch(r"\s*[\d.]+\s+\d+", line)]
+    assert rows and [r[1] for r in rows] == sorted(r[1] for r in rows)  # fewest connections first
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)  # a front: more connections, more return
+    assert (tmp_path / "mo" / "front.png").read_bytes()[:4] == b"\x89PNG"
+    stats = neat.StatisticsReporter.read_csv(tmp_path / "mo" / "stats.csv")
+    fronts = [int(n) for n in re.findall(r"front +(\d+)", out)]
+    assert [g.extra["front_size"] for g in stats] == fronts and len(fronts) == 3
+
+
+@pytest.mark.parametrize("task", ["xor", "maze"])
+def test_complexity_benchmark_prints_json_last(task):
+    extra = ["--maze", "medium", "--population", "20"] if task == "maze" else []
+    lines = run("benchmarks/complexity.py", "--task", task, "--runs", "1", "--generations", "3", "--ceiling", "1.5",
+                *extra).strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert len(lines) == 3 and lines[0].startswith("seed    0 unregulated") and lines[1].startswith("seed    0 regulated")
+    for kind in ("regulated", "unregulated"):
+        for what in ("mean_connections_max", "mean_connections_mean", "mean_connections_final",
+                     "generations_over_ceiling", "success", "final_champion_success", "best_fitness_mean",
+                     "first_solved_median"):
+            assert f"{kind}_{what}" in figures
+        assert figures[f"{kind}_mean_connections_mean"] <= figures[f"{kind}_mean_connections_max"]
+    # the start topologies are fully connected (xor: 2 connections, the maze: 20), over a ceiling of 1.5: generation 0
+    # is over it in both runs, and the regulated run breeds generation 1 in the simplifying phase
+    assert figures["regulated_simplify_share"] > 0 and figures["unregulated_generations_over_ceiling"] > 0
+    assert figures["unregulated_mean_connections_max"] >= 2 and figures["regulated_generations_over_ceiling"] > 0
+    assert (figures["task"], figures["runs"], figures["generations"], figures["ceiling"]) == (task, 1, 3, 1.5)

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from ..functions import ACTIVATIONS, AGGREGATIONS
 from .options import Section, option
+from .run_sections import BUILTIN_DATASET_NAMES, RunConfig, TaskConfig
 
 __all__ = [
     "GenomeConfig",
@@ -23,9 +24,6 @@ __all__ = [
     "SECTIONS",
     "BUILTIN_DATASET_NAMES",
 ]
-
-BUILTIN_DATASET_NAMES: tuple[str, ...] = ("xor", "and", "or", "nand", "parity3")
-"""The names of the built-in tables of ``[task] dataset`` (the tables are ``neat.evaluation.tasks``')."""
 
 
 @dataclass(frozen=True)
@@ -401,6 +399,32 @@ class ReproductionConfig(Section):
         range="[0, 1073741824]",
     )
     noise_table_seed: int = option(0, "Seed of the generator that draws the noise table.", range="[0, inf)")
+    complexity_regulation: str = option("none", "SharpNEAT's phased search (docs/complexity.md). 'absolute': when the "
+        "mean complexity exceeds complexity_ceiling, reproduction switches to a simplifying phase (deletions only, "
+        "mutated copies only, no crossover); 'relative': when it exceeds the mean at the end of the last simplifying "
+        "phase (at first: generation 0's) plus complexity_ceiling. The phase goes back to complexifying once it has "
+        "lasted min_simplify_generations, the mean is under the ceiling and its moving average over complexity_window "
+        "generations stopped falling. 'none': no regulation.", choices=("none", "absolute", "relative"))
+    complexity_ceiling: float = option(30.0, "With complexity_regulation: the ceiling of the mean complexity "
+                                       "('absolute') or its margin above the last simplified mean ('relative').",
+                                       range="(0, inf)")
+    complexity_metric: str = option("connections", "A genome's complexity: its enabled 'connections', or its "
+                                    "'genes' (connection genes, enabled or not, plus hidden nodes).",
+                                    choices=("connections", "genes"))
+    min_simplify_generations: int = option(10, "Fewest generations of a simplifying phase.", range="[1, inf)")
+    complexity_window: int = option(5, "Generations of the moving average of the mean complexity that ends a "
+                                    "simplifying phase when it stops falling (over the phase's generations only).",
+                                    range="[1, inf)")
+    simplify_conn_delete_prob: float = option(0.3, "conn_delete_prob of the simplifying phase.", range="[0, 1]")
+    simplify_node_delete_prob: float = option(0.1, "node_delete_prob of the simplifying phase.", range="[0, 1]")
+
+    def _check(self) -> None:
+        if self.complexity_regulation != "none" and self.strategy != "neat":
+            self._fail("complexity_regulation", self.complexity_regulation, "'none' with strategy = 'truncation' "
+                       "(the fixed-topology GA never changes structure)")
+        if self.complexity_regulation != "none" and not (self.simplify_conn_delete_prob or self.simplify_node_delete_prob):
+            self._fail("simplify_conn_delete_prob", 0.0, "a probability > 0 (or simplify_node_delete_prob > 0) with "
+                       "complexity regulation: a simplifying phase must be able to delete")
 
 
 @dataclass(frozen=True)
@@ -419,92 +443,6 @@ class StagnationConfig(Section):
         "fitness of its members this generation.",
         choices=("best", "worst", "mean", "median"),
     )
-
-
-@dataclass(frozen=True)
-class RunConfig(Section):
-    """The run as a whole: population size, objective, termination, seed."""
-
-    SECTION: ClassVar[str] = "run"
-
-    population_size: int = option(150, "Number of genomes per generation.", range="[2, inf)")
-    objective: str = option("max", "'max' to maximise fitness, 'min' to minimise it.", choices=("max", "min"))
-    fitness_threshold: float | None = option(
-        None,
-        "Stop once the fitness threshold_criterion names reaches this (>= for 'max', <= for 'min'); "
-        "omitted: no threshold.",
-        range="(-inf, inf)",
-    )
-    threshold_criterion: str = option(
-        "best",
-        "What is compared with fitness_threshold: 'best' (the best fitness so far), or the 'worst' or "
-        "'mean' fitness of the generation just evaluated.",
-        choices=("best", "worst", "mean"),
-    )
-    max_generations: int | None = option(None, "Stop after this many generations; omitted: no limit.", range="[1, inf)")
-    seed: int | None = option(None, "Seed of the run's random generator; omitted: fresh entropy.", range="[0, inf)")
-    on_extinction: str = option(
-        "restart",
-        "When every species dies: 'restart' from fresh genomes or 'stop' with an ExtinctionError.",
-        choices=("restart", "stop"),
-    )
-    invalid_fitness: str = option(
-        "error",
-        "A NaN or infinite fitness: 'error' raises EvaluationError naming the genomes; "
-        "'worst' gives them the worst fitness of the generation and warns.",
-        choices=("error", "worst"),
-    )
-
-    @property
-    def minimize(self) -> bool:
-        """True when lower fitness is better."""
-        return self.objective == "min"
-
-
-@dataclass(frozen=True)
-class TaskConfig(Section):
-    """What ``python -m neat run`` evolves the genomes for (the library itself never reads this section).
-
-    A ``dataset`` task scores a genome as rows x outputs minus the sum of
-    squared errors of its outputs over the table (neat-python's XOR fitness,
-    ``4 - SSE``, generalised: perfect = rows x outputs); a ``gym`` task by the
-    reduced return of ``episodes`` episodes of ``env_id`` (``neat.GymEvaluator``).
-    """
-
-    SECTION: ClassVar[str] = "task"
-
-    kind: str = option(
-        "none", "'dataset', 'gym', or 'none' (no task: the config is used from Python).",
-        choices=("none", "dataset", "gym"),
-    )
-    dataset: str | None = option(
-        None,
-        f"With kind = 'dataset': a built-in table ({', '.join(map(repr, BUILTIN_DATASET_NAMES))}) or the path of "
-        "an existing CSV file (relative to the config file's folder) whose rows are num_inputs inputs then "
-        "num_outputs targets; a first row of column names is skipped. Checked when the config file is read.",
-    )
-    env_id: str | None = option(
-        None,
-        "With kind = 'gym': a gymnasium env id, e.g. 'CartPole-v1', or 'module:EnvId' (the module registers it). "
-        "Checked against gymnasium's registry when the config file is read (if gymnasium is installed).",
-    )
-    episodes: int = option(5, "With kind = 'gym': episodes per genome and generation.", range="[1, inf)")
-    max_steps: int | None = option(
-        None, "With kind = 'gym': cut episodes after this many steps; omitted: the env's limit.", range="[1, inf)"
-    )
-    reducer: str = option(
-        "mean", "With kind = 'gym': how a genome's episode returns become its fitness.",
-        choices=("mean", "median", "min", "max"),
-    )
-    test_episodes: int = option(
-        100, "With kind = 'gym': fresh episodes the champion is tested on after the run.", range="[0, inf)"
-    )
-
-    def _check(self) -> None:
-        if self.kind == "dataset" and not self.dataset:
-            self._fail("dataset", self.dataset, "a built-in table name or a CSV path when kind = 'dataset'")
-        if self.kind == "gym" and not self.env_id:
-            self._fail("env_id", self.env_id, "a gymnasium env id when kind = 'gym'")
 
 
 SECTIONS: dict[str, type[Section]] = {

@@ -45,6 +45,7 @@ from ..genome import CONN_DTYPES, NODE_DTYPES, ConnectionGenes, NodeGenes
 from ..genome.genes import default_time_constant
 from ..genome.innovation import InnovationTracker
 from ..genome.pool import KEY_SHIFT, GenePool, offsets_of
+from .complexity import Regulation
 from .population import Population, RunState
 from .reporting import Reporter
 from .species import Species, SpeciesSet
@@ -107,6 +108,8 @@ def save_checkpoint(population: Population, path: str | PathLike[str]) -> None:
             for s in species
         ],
     }
+    if population.config.reproduction.complexity_regulation != "none":
+        meta["complexity"] = state.regulation.to_dict()
     arrays = {}
     arrays.update(_pack("population", state.pool))
     arrays.update(_pack("representatives", GenePool.pack([s.representative for s in species], state.pool.config)))
@@ -305,7 +308,7 @@ def _read(raw: bytes, where: str, config: Config | None) -> tuple[Config, RunSta
         _fail(where, f"unsupported checkpoint version {meta.get('version')!r} (supported: {VERSION})")
     keyed = _check_members(where, dict(arrays, meta=None, digest=None))
     required = _META_KEYS - {"lineages"} | ({"next_key"} if keyed else set())  # (files without keys lack next_key)
-    meta = checked_object(where, "metadata", meta, required, frozenset({"lineages"}))
+    meta = checked_object(where, "metadata", meta, required, frozenset({"lineages", "complexity"}))
     if not isinstance(meta["config"], dict):
         _fail(where, f"the stored config is of type {type(meta['config']).__name__}; expected a table of sections")
     try:
@@ -350,6 +353,10 @@ def _read(raw: bytes, where: str, config: Config | None) -> tuple[Config, RunSta
         if not (isinstance(lineages, list) and len(lineages) == size and all(isinstance(x, list) and x for x in lineages)):
             _fail(where, f"checkpoint lineages must be a list of {size} non-empty lists of seeds")
         lineages = tuple(tuple(checked_int(where, "lineage seed", s, 0, 2**64 - 1) for s in x) for x in lineages)
+    try:  # (files of runs without complexity regulation, or written before it, have none)
+        regulation = Regulation.from_dict(meta["complexity"]) if "complexity" in meta else Regulation()
+    except ValueError as exc:
+        _fail(where, f"checkpoint {exc}")
     state = RunState(
         pool=pool,
         species=_species(where, meta, representatives, generation),
@@ -362,6 +369,7 @@ def _read(raw: bytes, where: str, config: Config | None) -> tuple[Config, RunSta
         best_fitness=best_fitness,
         pending_fitness=pending,
         lineages=lineages,
+        regulation=regulation,
     )
     return stored, state, _restore_rng(where, meta["rng_state"])
 

@@ -394,6 +394,13 @@ class MultiObjective:
         self.generation = generation
         return np.array(scores)
 
+    def generation_statistics(self) -> dict[str, float | int | str]:
+        """``front_size`` of the last generation, after the wrapped evaluate's own statistics if it has any."""
+        own = getattr(getattr(self._evaluate, "__self__", self._evaluate), "generation_statistics", None)
+        stats = dict(own()) if callable(own) else {}
+        stats["front_size"] = self.front_size
+        return stats
+
     def __repr__(self) -> str:
         size = f", network_size={self.network_size}" if self.network_size else ""
         return f"MultiObjective({self._evaluate!r}, maximize={self._maximize!r}{size})"

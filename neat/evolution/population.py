@@ -28,6 +28,7 @@ from ..genome.pool import GenePool, GenomeSequence
 from ..genome.topology import new_genomes
 from ..rng import SeedLike, make_rng
 from .compact import start_genomes
+from .complexity import Regulation, mean_complexity, regulate
 from .fitness import Evaluate, checked_fitness, takes_generation
 from .reporting import call_reporters
 from .reproduction import NeatReproduction
@@ -70,6 +71,8 @@ class RunState:
         The fitness told to the current generation when it was not yet reproduced.
     lineages
         With compact genomes: each genome's seeds.
+    regulation
+        Complexity regulation's state (``neat.evolution.complexity.Regulation``).
     """
 
     pool: GenePool
@@ -83,6 +86,7 @@ class RunState:
     best_fitness: float | None = None
     pending_fitness: np.ndarray | None = None
     lineages: tuple[tuple[int, ...], ...] | None = None
+    regulation: Regulation = Regulation()
 
 
 class Population:
@@ -133,6 +137,10 @@ class Population:
     fallbacks : int
         Children made so far by a single-genome operator instead of the
         batched ones (see ``neat.evolution.strategy.NextGeneration``).
+    regulation : Regulation
+        Complexity regulation's state (``[reproduction] complexity_regulation``); see ``phase``.
+    evaluation_statistics : dict
+        The last evaluation's ``evaluate.generation_statistics()`` (``run``) or ``statistics=`` (``tell``).
 
     Every genome of the run has a key (``genome.key``), unique within the
     run: 0, 1, 2, ... in order of birth; an elite keeps its key.
@@ -162,6 +170,8 @@ class Population:
         self.species = SpeciesSet(threshold=config.speciation.compatibility_threshold)
         self.lineages: list[tuple[int, ...]] | None = None
         self.fallbacks = 0
+        self.regulation = Regulation()
+        self.evaluation_statistics: dict[str, float | int | str] = {}
         if genomes is not None:
             if self._compact:
                 raise ConfigError("compact_genomes runs start from their own seeds; genomes= cannot be given")
@@ -228,6 +238,7 @@ class Population:
             best_fitness=self.best_fitness,
             pending_fitness=self._fitness,
             lineages=None if self.lineages is None else tuple(self.lineages),
+            regulation=self.regulation,
         )
 
     @classmethod
@@ -256,6 +267,7 @@ class Population:
         population.pool = state.pool
         population.next_key = state.next_key
         population.fallbacks = 0
+        population.regulation, population.evaluation_statistics = state.regulation, {}
         population.lineages = None if state.lineages is None else list(state.lineages)
         population._fitness = state.pending_fitness
         population._evaluated = None
@@ -269,6 +281,11 @@ class Population:
     def minimize(self) -> bool:
         """True when lower fitness is better (``[run] objective = "min"``)."""
         return self.config.run.minimize
+
+    @property
+    def phase(self) -> str | None:
+        """The phase (``"complexify"`` / ``"simplify"``) that breeds the next generation; None without regulation."""
+        return None if self.config.reproduction.complexity_regulation == "none" else self.regulation.phase
 
     @property
     def size(self) -> int:
@@ -335,9 +352,9 @@ class Population:
             self._report("start_generation")
         return self.pool.genomes()
 
-    def tell(self, fitness: Any) -> None:
-        """Take one fitness value per genome (in ``ask()`` order) and make the next generation."""
-        self._keep(self._checked(fitness))
+    def tell(self, fitness: Any, statistics: dict[str, float | int | str] | None = None) -> None:
+        """Take one fitness value per genome (in ``ask()`` order) and make the next generation (+ ``statistics``)."""
+        self._keep(self._checked(fitness), statistics)
         self._advance()
 
     def _checked(self, fitness: Any) -> np.ndarray:
@@ -349,9 +366,14 @@ class Population:
             fitness, len(self.pool), invalid=run.invalid_fitness, minimize=self.minimize, generation=self.generation
         )
 
-    def _keep(self, values: np.ndarray) -> None:
-        """Record the checked fitness of the current generation and report it."""
+    def _keep(self, values: np.ndarray, statistics: dict[str, float | int | str] | None = None) -> None:
+        """Record the checked fitness (and the evaluator's statistics) of the current generation and report it."""
         self.evaluations += len(values)
+        self.evaluation_statistics = dict(statistics or {})
+        rc = self.config.reproduction
+        if rc.complexity_regulation != "none":
+            complexity = mean_complexity(self.pool, rc.complexity_metric)
+            self.regulation = regulate(self.regulation, complexity, self.generation, self.config)
         champion = self._remember(values)
         best = float(values.min() if self.minimize else values.max())
         if self.best_fitness is None or self._better(best, self.best_fitness):
@@ -366,8 +388,9 @@ class Population:
     def _advance(self) -> None:
         """Make the next generation from the told fitness (the body of ``tell``)."""
         scores = -self._fitness if self.minimize else self._fitness
+        phase = {} if self.phase is None else {"phase": self.phase}
         result = self._reproduction.next_generation(
-            self.pool, scores, self.species, self.generation, self.tracker, self.rng, self.lineages
+            self.pool, scores, self.species, self.generation, self.tracker, self.rng, self.lineages, **phase
         )
         self._report("species_changed", result.speciated)
         for s in result.stagnant:
@@ -460,6 +483,7 @@ class Population:
         if limit is not None and limit < 1:
             raise ValueError(f"generations must be >= 1, got {limit}")
         pass_generation = takes_generation(evaluate)
+        statistics = getattr(getattr(evaluate, "__self__", evaluate), "generation_statistics", None)
         done = 0
         while limit is None or done < limit:
             genomes = self.ask()
@@ -471,7 +495,7 @@ class Population:
                 raise EvaluationError(f"{failed}: {exc}") from exc.__cause__
             except Exception as exc:
                 raise EvaluationError(f"{failed}: {_called(evaluate)} raised {type(exc).__name__}: {exc}") from exc
-            self._keep(values)
+            self._keep(values, statistics() if callable(statistics) else None)
             done += 1
             if self.solved():
                 self._report("solution_found", self.best_genome, self.best_fitness)

@@ -25,7 +25,41 @@ if TYPE_CHECKING:  # pragma: no cover
     from .population import Population
     from .species import Species
 
-__all__ = ["Reporter", "StdOutReporter", "ProgressReporter", "StatisticsReporter", "GenerationStats"]
+__all__ = ["Reporter", "StdOutReporter", "ProgressReporter", "StatisticsReporter", "GenerationStats", "extra_statistics"]
+
+_COLUMNS = ("generation", "best", "mean", "stdev", "evaluations", "num_species", "species_sizes", "best_key")
+_EXTRA = {"phase": str, "complexity": float, "archive_size": int, "novelty_threshold": float, "front_size": int}
+"""The statistics past the fitness, with their types: the CSV's columns after ``_COLUMNS``, in this order."""
+
+
+def extra_statistics(population: Population) -> dict[str, float | int | str]:
+    """The statistics of the generation evaluated last besides fitness, present ones only.
+
+    ``phase`` and ``complexity`` (the mean complexity) with complexity regulation, and whatever the evaluator
+    said (``population.evaluation_statistics``: ``archive_size`` and ``novelty_threshold`` of
+    ``NoveltySearch``, ``front_size`` of ``MultiObjective``, or an evaluator's own).
+    """
+    extra: dict[str, float | int | str] = {}
+    phase = getattr(population, "phase", None)
+    if phase is not None:
+        extra["phase"] = phase
+        extra["complexity"] = population.regulation.complexity
+    extra.update(getattr(population, "evaluation_statistics", None) or {})
+    return extra
+
+
+def _extra_text(extra: dict[str, float | int | str]) -> str:
+    """The short stdout form of ``extra_statistics``: ``  simplify 12.3c  archive 120 thr 1.3  front 12``."""
+    parts = []
+    if "phase" in extra:
+        complexity = extra.get("complexity")
+        parts.append(f"{extra['phase']}" + ("" if complexity is None else f" {complexity:.4g}c"))
+    if "archive_size" in extra:
+        threshold = extra.get("novelty_threshold")
+        parts.append(f"archive {extra['archive_size']}" + ("" if threshold is None else f" thr {threshold:.3g}"))
+    if "front_size" in extra:
+        parts.append(f"front {extra['front_size']}")
+    return "".join(f"  {p}" for p in parts)
 
 
 def generation_best(population: Population, fitness: np.ndarray) -> float:
@@ -87,6 +121,7 @@ class StdOutReporter(Reporter):
         self.stream = stream
         self._start = 0.0
         self._fitness: np.ndarray | None = None
+        self._extra = ""
 
     def _print(self, text: str) -> None:
         print(text, file=self.stream or sys.stdout, flush=True)
@@ -96,6 +131,7 @@ class StdOutReporter(Reporter):
 
     def post_evaluate(self, population: Population, fitness: np.ndarray) -> None:
         self._fitness = fitness
+        self._extra = _extra_text(extra_statistics(population))
 
     def species_changed(self, population: Population, species: tuple[Species, ...]) -> None:
         self._print_line(population, f"{len(species):3d}")
@@ -114,7 +150,7 @@ class StdOutReporter(Reporter):
         self._print(
             f"gen {population.generation:4d}  best {best:11.5g} (genome {'-' if key is None else key:>6})  "
             f"mean {np.mean(f):11.5g}  best-ever {population.best_fitness:11.5g}  species {species}  "
-            f"evals {population.evaluations:8d}  {time.perf_counter() - self._start:7.3f}s"
+            f"evals {population.evaluations:8d}  {time.perf_counter() - self._start:7.3f}s{self._extra}"
         )
 
     def solution_found(self, population: Population, genome: Genome, fitness: float) -> None:
@@ -198,6 +234,9 @@ class GenerationStats:
     species_sizes: dict[int, int] = field(default_factory=dict)
     best_key: int | None = None
     """The key of the generation's best genome."""
+    extra: dict[str, float | int | str] = field(default_factory=dict)
+    """Statistics past the fitness (``extra_statistics``): ``phase``, ``complexity``, ``archive_size``,
+    ``novelty_threshold``, ``front_size``, or an evaluator's own; only those present."""
 
 
 class StatisticsReporter(Reporter):
@@ -216,7 +255,7 @@ class StatisticsReporter(Reporter):
         best = generation_best(population, f)
         self._pending = GenerationStats(
             population.generation, best, float(np.mean(f)), float(np.std(f)), population.evaluations,
-            best_key=generation_best_key(population, f),
+            best_key=generation_best_key(population, f), extra=extra_statistics(population),
         )
 
     def species_changed(self, population: Population, species: tuple[Species, ...]) -> None:
@@ -244,16 +283,21 @@ class StatisticsReporter(Reporter):
 
         Columns: generation, best, mean, stdev, evaluations, num_species,
         species_sizes (``key:size`` pairs joined by ``;``), best_key (the
-        key of the generation's best genome; empty when it has none).
+        key of the generation's best genome; empty when it has none), then
+        phase, complexity (complexity regulation's phase and mean
+        complexity), archive_size, novelty_threshold (``NoveltySearch``),
+        front_size (``MultiObjective``), then an evaluator's own statistics
+        by name; a cell is empty where its generation has no such value.
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["generation", "best", "mean", "stdev", "evaluations", "num_species", "species_sizes",
-                         "best_key"])
+        own = sorted({k for g in self.generations for k in g.extra} - set(_EXTRA))
+        writer.writerow([*_COLUMNS, *_EXTRA, *own])
         for g in self.generations:
             sizes = ";".join(f"{k}:{v}" for k, v in g.species_sizes.items())
+            extra = [_cell(g.extra.get(k)) for k in (*_EXTRA, *own)]
             writer.writerow([g.generation, repr(g.best), repr(g.mean), repr(g.stdev), g.evaluations,
-                             len(g.species_sizes), sizes, "" if g.best_key is None else g.best_key])
+                             len(g.species_sizes), sizes, "" if g.best_key is None else g.best_key, *extra])
         text = buffer.getvalue()
         if path is not None:
             atomic_write_text(path, text)
@@ -286,8 +330,27 @@ def _generation_from_row(row: dict[str, str]) -> GenerationStats:
             k, v = pair.split(":")
             sizes[int(k)] = int(v)
     key = row.get("best_key")  # files written before genomes had keys have no such column
+    extra = {name: _EXTRA.get(name, _parsed)(text) for name, text in row.items()
+             if name not in _COLUMNS and text not in ("", None)}
     return GenerationStats(int(row["generation"]), float(row["best"]), float(row["mean"]),
-                           float(row["stdev"]), int(row["evaluations"]), sizes, int(key) if key else None)
+                           float(row["stdev"]), int(row["evaluations"]), sizes, int(key) if key else None, extra)
+
+
+def _cell(value: float | int | str | None) -> str:
+    """A CSV cell of an extra statistic: empty for none, ``repr`` of a float (exact round trip)."""
+    if value is None:
+        return ""
+    return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _parsed(text: str) -> float | int | str:
+    """An evaluator's own statistic read back: an integer, else a number, else the text."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def call_reporters(reporters: list[Any], hook: str, *args: Any) -> None:

@@ -29,6 +29,7 @@ from ..genome.pool import GenePool, offsets_of, ranges
 from ..genome.pool_crossover import cross_pool
 from ..genome.pool_mutation import mutate_pool
 from ..genome.topology import new_genomes
+from .complexity import simplifying_config
 from .species import Species, SpeciesSet, speciate, species_score, update_stagnation
 from .strategy import NextGeneration
 
@@ -299,6 +300,7 @@ class NeatReproduction:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self._simplifying: Config | None = None
 
     def next_generation(
         self,
@@ -309,8 +311,13 @@ class NeatReproduction:
         tracker: InnovationTracker,
         rng: np.random.Generator,
         lineages: Sequence[tuple[int, ...]] | None = None,
+        phase: str = "complexify",
     ) -> NextGeneration:
-        """Speciate the genomes of ``pool``, then breed the next generation from the species that may reproduce."""
+        """Speciate the genomes of ``pool``, then breed the next generation from the species that may reproduce.
+
+        ``phase = "simplify"`` (complexity regulation, ``neat.evolution.complexity``) breeds the children with
+        ``simplifying_config(config)``: deletions only, mutated copies only.
+        """
         config = self.config
         speciated = speciate(pool, species, config, generation)
         speciated = update_stagnation(speciated, scores, generation, config.stagnation.species_fitness)
@@ -320,6 +327,12 @@ class NeatReproduction:
         if surviving.species:
             shares = adjusted_fitness_shares(surviving.species, scores)
             counts = offspring_counts(shares, config.run.population_size, config.reproduction.min_species_size)
+            if phase == "simplify":
+                if self._simplifying is None:
+                    self._simplifying = simplifying_config(config)
+                config = self._simplifying
+            elif phase != "complexify":
+                raise ValueError(f"phase is {phase!r}; expected 'complexify' or 'simplify'")
             children, fallbacks = breed(pool, scores, surviving.species, counts, config, tracker, rng)
             return NextGeneration(children, surviving, **events, fallbacks=fallbacks)
         if config.run.on_extinction == "stop":
