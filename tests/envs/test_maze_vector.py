@@ -19,28 +19,16 @@ from neat.envs.geometry import (
     segments_cross,
     segments_cross_batch,
 )
-from neat.envs.maze import MAX_TURN
 from neat.envs.maze_vector import MazeVectorEnv
 
-HARD_PATH = [(180, 30), (180, 100), (80, 100), (80, 180), (175, 180), (175, 260), (25, 265)]
-MEDIUM_PATH = [(170, 35), (170, 112), (30, 112), (30, 160), (175, 170)]
+from .test_maze import HARD_PATH, MEDIUM_PATH, drive
 
 
 def scripted_actions(maze: str, waypoints, steps: int = 400) -> np.ndarray:
-    """Actions of a waypoint follower that reaches the goal (as in test_maze.py), from a MazeEnv."""
+    """Actions of test_maze.py's waypoint follower that reaches the goal, from a MazeEnv."""
     env = MazeEnv(maze)
     env.reset(seed=0)
-    actions, k = [], 0
-    for _ in range(steps):
-        if k < len(waypoints) - 1 and np.hypot(*(np.asarray(waypoints[k]) - env.position)) < 5:
-            k += 1
-        dx, dy = np.asarray(waypoints[k], dtype=float) - env.position
-        error = (np.arctan2(dy, dx) - env.heading + np.pi) % (2 * np.pi) - np.pi
-        action = np.array([np.clip(error / MAX_TURN, -1, 1), 1.0 if abs(error) < 0.3 else -1.0])
-        actions.append(action)
-        if any(env.step(action)[2:4]):
-            break
-    return np.array(actions)
+    return np.array(drive(env, waypoints, steps))
 
 
 class Reference:

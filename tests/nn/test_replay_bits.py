@@ -34,6 +34,7 @@ from neat.nn import (
 from neat.testing import configs, genome_families, grown_genomes
 
 from ..oracle import build_genome
+from .test_ctrnn import ctrnn_config
 
 STEPS = 6
 
@@ -49,16 +50,6 @@ def assert_same_bits(got, want):
         raise AssertionError(f"{(~same).sum()} values differ; first at {at}: {got[at]!r} != {want[at]!r}")
 
 
-def _ctrnn(config, dt, integration):
-    g = dataclasses.replace(
-        config.genome, feed_forward=False, ctrnn=True, ctrnn_dt=dt, ctrnn_integration=integration,
-        time_constant_init_mean=0.5, time_constant_init_stdev=0.5, time_constant_min=0.01, time_constant_max=5.0,
-    )
-    m = dataclasses.replace(config.mutation, time_constant_mutate_prob=1.0, time_constant_perturb_rate=0.8,
-                            time_constant_replace_rate=0.2, time_constant_mutate_power=0.3)
-    return dataclasses.replace(config, genome=g, mutation=m)
-
-
 @st.composite
 def populations(draw, kind):
     """Genomes of one config around which the stack's padding varies, a batch size, a dtype and an input seed."""
@@ -67,7 +58,7 @@ def populations(draw, kind):
         config, genome=dataclasses.replace(config.genome, num_inputs=draw(st.integers(1, 12)), hidden_layers=())
     )
     if kind == "ctrnn":
-        config = _ctrnn(config, draw(st.sampled_from([0.01, 0.1, 0.5])), draw(st.sampled_from(["euler", "exponential"])))
+        config = ctrnn_config(config, draw(st.sampled_from([0.01, 0.1, 0.5])), draw(st.sampled_from(["euler", "exponential"])))
     if draw(st.booleans()):
         # activations with a prescale (folded into the weights) and several functions per network
         g = config.genome
