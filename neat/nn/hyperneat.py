@@ -47,8 +47,9 @@ CPPNs have, each over every coordinate pair, and float64 ``sin`` / ``cos``
 cost 10-20 ns an element.  One ``forward`` per CPPN per chunk computes only
 real nodes; with chunks of thousands of pairs the Python overhead of the
 loop is negligible (measured on the 150 evolved CPPNs of
-``benchmarks/hyperneat.py`` over 14,641 pairs: a 9-layer stack of 3,600
-slots for 1,052 real nodes, 14 times as long as the loop).
+``benchmarks/hyperneat.py`` over 14,641 pairs, a 9-layer stack: compiling
+the stack and one forward took 581 ms, this loop 127 ms, on a loaded
+2-core machine).
 
 Exactness
 ---------
