@@ -100,9 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="picks the episodes' starts, a set training never uses (default 0)")
     replay.add_argument("--max-steps", type=int, metavar="N",
                         help="cut each episode after this many steps (default: the env's own limit)")
-    replay.add_argument("--render", nargs="?", const="human", default=None, metavar="MODE",
-                        help="gymnasium render_mode (default when given: human; needs a display and pygame: "
-                        'pip install "neatlab[classic-control]")')
+    replay.add_argument("--render", nargs="?", const="human", default=None, metavar="MODE", help="gymnasium "
+                        'render_mode (default when given: human; needs pygame: pip install "neatlab[classic-control]")')
+    replay.add_argument("--exact", action="store_true", help="exact mode, as a run trained with [task] exact = true")
 
     info = commands.add_parser("info", help="describe a checkpoint, a genome JSON file or a network .npz file")
     info.add_argument("file", type=Path, help="a checkpoint (.npz), a genome JSON file (neat.save_genome) or a "
@@ -359,7 +359,7 @@ def _replay(args: argparse.Namespace) -> int:
     _at_least(args, 0, "seed")
     genome = load_genome(args.genome)
     where = f"--env {args.env}"
-    with GymEvaluator(args.env, max_steps=args.max_steps, seed=args.seed) as evaluator:
+    with GymEvaluator(args.env, max_steps=args.max_steps, seed=args.seed, exact=args.exact) as evaluator:
         _check_env(evaluator, genome, args.env, where)
         if args.render is not None:
             env = evaluator.make_env()

@@ -120,6 +120,28 @@ def test_a_gym_task_tests_its_champion_then_replay_render_and_info(tmp_path, cap
     assert "generation      1" in stdout and "task            gym CartPole-v1 (1 episodes)" in stdout
 
 
+def test_exact_mode_reaches_training_the_test_episodes_and_replay(tmp_path, capsys, monkeypatch):
+    from neat.evaluation.gym import GymEvaluator
+
+    made = []
+    original = GymEvaluator.__init__
+
+    def recording(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        made.append(self.exact)
+
+    monkeypatch.setattr(GymEvaluator, "__init__", recording)
+    config = tmp_path / "cartpole.toml"
+    config.write_text(CARTPOLE_TASK.replace("test_episodes = 3", "test_episodes = 3\nexact = true"))
+    out = tmp_path / "out"
+    code, stdout, _ = run_cli(capsys, "run", config, "--out", out, "--quiet")
+    assert code == 0 and made == [True]
+    for flags, exact in ((["--exact"], True), ([], False)):
+        code, stdout, _ = run_cli(capsys, "replay", out / "champion.json", "--env", "CartPole-v1", "--episodes", 2,
+                                  "--max-steps", 20, *flags)
+        assert code == 0 and made[-1] is exact and stdout.count("episode ") == 2
+
+
 def test_plot_writes_fitness_and_species(tmp_path, xor_config, capsys):
     out = tmp_path / "out"
     run_cli(capsys, "run", xor_config, "--out", out, "--quiet")

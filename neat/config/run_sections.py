@@ -94,6 +94,11 @@ class TaskConfig(Section):
     test_episodes: int = option(
         100, "With kind = 'gym': fresh episodes the champion is tested on after the run.", range="[0, inf)"
     )
+    exact: bool = option(
+        False,
+        "With kind = 'gym': networks in exact mode (docs/reproducibility.md): a genome plays the same bits in "
+        "training, in the test episodes and in 'python -m neat replay --exact', at some cost in speed.",
+    )
 
     def _check(self) -> None:
         if self.kind == "dataset" and not self.dataset:

@@ -184,7 +184,7 @@ def task_evaluator(
         from .gym import GymEvaluator
 
         return GymEvaluator(task.env_id, episodes=task.episodes, max_steps=task.max_steps, seed=seed,
-                            reducer=task.reducer, workers=workers)
+                            reducer=task.reducer, workers=workers, exact=task.exact)
     raise ConfigError(
         "the config has no task: add a [task] section with kind = \"dataset\" (and dataset = ...) or "
         "kind = \"gym\" (and env_id = ...) to run it from the command line"
