@@ -13,6 +13,8 @@ Prints readable lines, then one JSON object on the last line with:
   layout (nodes as rows, the bias folded into the product): the ceiling of this design;
 - ``oracle_conn_evals_per_s``: the per-node reference evaluator of the tests;
 - ``batch1_us``: one forward call on one input vector (target < 15 us);
+- ``mlp_tuned_batch1_us``: the tuned hand-written network below on one input ``(1, 8)``:
+  one product and one sigmoid per layer and nothing else, the floor of this design at batch 1;
 - ``population_speedup``: 150 such genomes (mutants of that one), batch 16 each:
   a loop over 150 compiled networks / one population-stack call (target >= 5);
 - ``compile_100_us``: compiling the 100-connection genome (target < 100 us);
@@ -158,6 +160,9 @@ def main() -> None:
         f"hand-written, tuned like the compiler, batch 1024: {seconds * 1e6:9.1f} us/call  "
         f"{conns * 1024 / seconds / 1e6:8.1f} M conn-evals/s"
     )
+    X1 = x.reshape(1, 8)
+    figures["mlp_tuned_batch1_us"] = median_time(lambda: tuned(X1), repeats, calls(5000)) * 1e6
+    print(f"hand-written, tuned like the compiler, one input: {figures['mlp_tuned_batch1_us']:.1f} us/call")
 
     X_oracle = rng.normal(size=(20, 8))
     seconds = median_time(lambda: oracle_forward(genome, X_oracle), 3 if args.quick else 5)
