@@ -300,7 +300,6 @@ class NeatReproduction:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self._simplifying: Config | None = None
 
     def next_generation(
         self,
@@ -328,9 +327,7 @@ class NeatReproduction:
             shares = adjusted_fitness_shares(surviving.species, scores)
             counts = offspring_counts(shares, config.run.population_size, config.reproduction.min_species_size)
             if phase == "simplify":
-                if self._simplifying is None:
-                    self._simplifying = simplifying_config(config)
-                config = self._simplifying
+                config = simplifying_config(config)
             elif phase != "complexify":
                 raise ValueError(f"phase is {phase!r}; expected 'complexify' or 'simplify'")
             children, fallbacks = breed(pool, scores, surviving.species, counts, config, tracker, rng)

@@ -255,14 +255,6 @@ def build_blocks(
         instead of a dense weight matrix.
     """
     n_nodes, n_blocks, first = len(bias), len(starts), starts[0]
-    # Block k's weights are flat[offsets[k]:offsets[k + 1]] as (width, read + 1),
-    # and row_of[i] is where node i's row starts (its bias; its weights follow).
-    offsets, row_of = [0], [-1] * first
-    for a, b, r in zip(starts, stops, reads):
-        at, r1 = offsets[-1], r + 1  # + 1: the constant row
-        offsets.append(at + (b - a) * r1)
-        row_of.extend(range(at, offsets[-1], r1))
-    row = np.array(row_of, dtype=np.int64)
 
     # Activations declaring fn(z) == g(c * z) get c folded into their nodes'
     # weights and bias, and g called instead.
@@ -283,29 +275,15 @@ def build_blocks(
         d, s, w = edge_dst[into_sum], edge_src[into_sum], edge_weight[into_sum]
         sum_nodes = np.flatnonzero(node_is_sum[first:]) + first
     widths = np.subtract(stops, starts)
-    block_of = np.full(n_nodes, -1, dtype=np.int64)
-    block_of[first:] = np.repeat(np.arange(n_blocks), widths)
+    block_of = None  # each node's block: for exact mode's terms and the gathers only
+    if exact or node_is_sum is not None:
+        block_of = np.full(n_nodes, -1, dtype=np.int64)
+        block_of[first:] = np.repeat(np.arange(n_blocks), widths)
+    sums = (sum_nodes, d, s, w, bias, response, dtype)
     if exact:
-        # The terms of the sum nodes: the bias against the constant row 0,
-        # then every input's response-folded weight against its row.
-        column_of = np.arange(n_nodes) - np.asarray(starts, dtype=np.int64)[block_of]
-        sum_index = np.arange(n_nodes)[sum_nodes]
-        target = np.concatenate((sum_index, d))
-        flat, flat_weight, offsets, depth = pack_terms(
-            block_of[target],
-            column_of[target],
-            np.concatenate((np.zeros(len(sum_index), dtype=np.int64), s + 1)),
-            np.concatenate((bias[sum_index], w * response[d])),
-            widths,
-            dtype,
-        )
+        block_weights = _term_weights(block_of, starts, widths, *sums)
     else:
-        flat = np.zeros(offsets[-1], dtype=np.float64)
-        # Sum nodes: the bias in column 0, then the response-folded weights; add.at
-        # because a repeated (src, dst) pair would add up, as in a sum.
-        flat[row[sum_nodes]] = bias[sum_nodes]
-        np.add.at(flat, row[d] + s + 1, w * response[d])
-        flat = flat.astype(dtype, copy=False)
+        block_weights = _dense_weights(starts, stops, reads, first, *sums)
     gathers = {}
     if node_is_sum is not None:
         gathers = _gathers(
@@ -326,20 +304,59 @@ def build_blocks(
     blocks = []
     for k in range(n_blocks):
         a, b, r = starts[k], stops[k], reads[k]
-        weights: Any
-        if exact:
-            shape = (int(depth[k]), b - a)
-            part = slice(offsets[k], offsets[k + 1])
-            weights = Terms(flat[part].reshape(shape), flat_weight[part].reshape(*shape, 1))
-        else:
-            weights = flat[offsets[k] : offsets[k + 1]].reshape(b - a, r + 1)
         block_codes = codes[a:b]
         if block_codes.count(block_codes[0]) == len(block_codes):
             activation, groups = act_fns[block_codes[0]], ()
         else:
             activation, groups = None, tuple(_runs(block_codes, act_fns))
-        blocks.append((r + 1, a + 1, b + 1, weights, activation, groups, gathers.get(k, ())))
+        blocks.append((r + 1, a + 1, b + 1, block_weights[k], activation, groups, gathers.get(k, ())))
     return blocks
+
+
+def _dense_weights(
+    starts: Sequence[int], stops: Sequence[int], reads: Sequence[int], first: int, sum_nodes: Any,
+    d: np.ndarray, s: np.ndarray, w: np.ndarray, bias: np.ndarray, response: np.ndarray, dtype: np.dtype,
+) -> list[np.ndarray]:
+    """Block ``k``'s ``(width, read + 1)`` weight matrix for each block: the bias in column 0, then the
+    response-folded weights ``w`` of the edges ``s -> d`` into the sum nodes."""
+    # Block k's weights are flat[offsets[k]:offsets[k + 1]], and row_of[i] is
+    # where node i's row starts (its bias; its weights follow).
+    offsets, row_of = [0], [-1] * first
+    for a, b, r in zip(starts, stops, reads):
+        at, r1 = offsets[-1], r + 1  # + 1: the constant row
+        offsets.append(at + (b - a) * r1)
+        row_of.extend(range(at, offsets[-1], r1))
+    row = np.array(row_of, dtype=np.int64)
+    flat = np.zeros(offsets[-1], dtype=np.float64)
+    # add.at because a repeated (src, dst) pair would add up, as in a sum.
+    flat[row[sum_nodes]] = bias[sum_nodes]
+    np.add.at(flat, row[d] + s + 1, w * response[d])
+    flat = flat.astype(dtype, copy=False)
+    return [flat[offsets[k] : offsets[k + 1]].reshape(b - a, r + 1)
+            for k, (a, b, r) in enumerate(zip(starts, stops, reads))]
+
+
+def _term_weights(
+    block_of: np.ndarray, starts: Sequence[int], widths: np.ndarray, sum_nodes: Any,
+    d: np.ndarray, s: np.ndarray, w: np.ndarray, bias: np.ndarray, response: np.ndarray, dtype: np.dtype,
+) -> list[Terms]:
+    """Exact mode: each block's ``Terms`` (``neat.nn._terms``), the sum nodes' bias against the
+    constant row 0, then every input's response-folded weight against its row."""
+    n_nodes = len(block_of)
+    column_of = np.arange(n_nodes) - np.asarray(starts, dtype=np.int64)[block_of]
+    sum_index = np.arange(n_nodes)[sum_nodes]
+    target = np.concatenate((sum_index, d))
+    flat, flat_weight, offsets, depth = pack_terms(
+        block_of[target],
+        column_of[target],
+        np.concatenate((np.zeros(len(sum_index), dtype=np.int64), s + 1)),
+        np.concatenate((bias[sum_index], w * response[d])),
+        widths,
+        dtype,
+    )
+    parts = [slice(offsets[k], offsets[k + 1]) for k in range(len(widths))]
+    return [Terms(flat[part].reshape(int(depth[k]), int(widths[k])),
+                  flat_weight[part].reshape(int(depth[k]), int(widths[k]), 1)) for k, part in enumerate(parts)]
 
 
 def _runs(codes: list[int], fns: Sequence[ArrayFn]) -> list[tuple[int, int, ArrayFn]]:

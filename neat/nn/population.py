@@ -108,14 +108,14 @@ def compile_population(
                 isinstance(g, RecurrentNetwork) or (isinstance(g, Genome) and not g.config.feed_forward) for g in items
             ]
             if all(recurrent):
-                nets = [g if isinstance(g, RecurrentNetwork) else compile_recurrent(g, dtype) for g in items]
+                nets = [g if isinstance(g, RecurrentNetwork) else compile_recurrent(g, dtype, exact=exact) for g in items]
                 return RecurrentPopulationNetwork(nets, dtype, exact)
             if any(recurrent):
                 raise ValueError(
                     f"a population stack holds feed-forward or recurrent networks, not both: item "
                     f"{recurrent.index(True)} is recurrent and item {recurrent.index(False)} is not"
                 )
-            nets = [g if isinstance(g, FeedForwardNetwork) else compile_feedforward(g, dtype) for g in items]
+            nets = [g if isinstance(g, FeedForwardNetwork) else compile_feedforward(g, dtype, exact=exact) for g in items]
             return PopulationNetwork(nets, dtype, exact)
     if not pool.config.feed_forward:
         return RecurrentPopulationNetwork.from_pool(pool, dtype, exact)

@@ -235,11 +235,8 @@ class RecurrentPopulationNetwork(StackedNetworks):
                 j = min(i + per, self.size)
                 w = int(self._used[j - 1])  # the most of the chunk: positions are ordered by slots used
                 groups = tuple((a, min(b, w), fn) for a, b, fn in self._groups if a < w)
-                f = 0
-                if self.exact:
-                    most, f = int(self._terms[i:j].max()), 1
-                    while f < most:
-                        f *= 2
+                # exact mode: the terms' power of two for the most terms of a sum of the chunk
+                f = 1 << (max(int(self._terms[i:j].max()), 1) - 1).bit_length() if self.exact else 0
                 chunks.append((i, j, w, groups, f))
             self._chunk_plan = (batch, tuple(chunks))
         return self._chunk_plan[1]
