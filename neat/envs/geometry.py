@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ray_distances", "ray_distances_batch", "point_segment_distances", "segments_cross", "segments_cross_batch"]
+__all__ = ["ray_distances", "ray_distances_batch", "point_segment_distances", "segments_cross"]
 
 _EPS = 1e-12
 
@@ -94,26 +94,14 @@ def point_segment_distances(points: np.ndarray, walls: np.ndarray) -> np.ndarray
 
 def segments_cross(p: np.ndarray, q: np.ndarray, walls: np.ndarray) -> np.ndarray:
     """``(S,)`` bools: whether the segment ``p -> q`` meets each wall (touching counts)."""
-    p = np.asarray(p, dtype=np.float64).reshape(1, 2)
-    q = np.asarray(q, dtype=np.float64).reshape(1, 2)
-    return segments_cross_batch(p, q, walls)[0]
-
-
-def segments_cross_batch(p: np.ndarray, q: np.ndarray, walls: np.ndarray) -> np.ndarray:
-    """``segments_cross`` of ``N`` moves at once: ``(N, 2)`` starts and ends -> ``(N, S)`` bools.
-
-    Row ``i`` is exactly ``segments_cross(p[i], q[i], walls)``.
-    """
-    p = np.asarray(p, dtype=np.float64).reshape(-1, 2)
-    q = np.asarray(q, dtype=np.float64).reshape(-1, 2)
+    p = np.asarray(p, dtype=np.float64).reshape(2)
+    dx, dy = np.asarray(q, dtype=np.float64).reshape(2) - p
     walls = np.asarray(walls, dtype=np.float64).reshape(-1, 4)
-    d = q - p
-    dx, dy = d[None, :, 0], d[None, :, 1]  # (1, N)
-    ex, ey = (walls[:, 2] - walls[:, 0])[:, None], (walls[:, 3] - walls[:, 1])[:, None]  # (S, 1)
-    wx, wy = walls[:, 0, None] - p[None, :, 0], walls[:, 1, None] - p[None, :, 1]  # (S, N)
+    ex, ey = walls[:, 2] - walls[:, 0], walls[:, 3] - walls[:, 1]
+    wx, wy = walls[:, 0] - p[0], walls[:, 1] - p[1]
     denom = _cross(dx, dy, ex, ey)
     ok = np.abs(denom) > _EPS
     safe = np.where(ok, denom, 1.0)
     t = _cross(wx, wy, ex, ey) / safe
     u = _cross(wx, wy, dx, dy) / safe
-    return (ok & (t >= -_EPS) & (t <= 1.0 + _EPS) & (u >= -_EPS) & (u <= 1.0 + _EPS)).T
+    return ok & (t >= -_EPS) & (t <= 1.0 + _EPS) & (u >= -_EPS) & (u <= 1.0 + _EPS)

@@ -16,8 +16,6 @@ from neat.envs.geometry import (
     point_segment_distances,
     ray_distances,
     ray_distances_batch,
-    segments_cross,
-    segments_cross_batch,
 )
 from neat.envs.maze_vector import MazeVectorEnv
 
@@ -125,11 +123,8 @@ def test_the_geometry_batches_are_their_single_forms_row_by_row():
     origins = rng.uniform(0, 200, size=(40, 2))
     angles = rng.uniform(-4, 4, size=(40, 6))
     batch = ray_distances_batch(origins, angles, walls, 100.0)
-    ends = origins + rng.normal(0, 20, size=(40, 2))
-    crosses = segments_cross_batch(origins, ends, walls)
     for i in range(40):
         assert batch[i].tobytes() == ray_distances(origins[i], angles[i], walls, 100.0).tobytes()
-        assert crosses[i].tolist() == segments_cross(origins[i], ends[i], walls).tolist()
     distances = point_segment_distances(origins, walls)
     for i in range(40):
         assert distances[i].tobytes() == point_segment_distances(origins[i], walls)[0].tobytes()
