@@ -16,6 +16,9 @@ info) -> (d,)``:
   the sub-env in the same step (``AutoresetMode.SAME_STEP``), the episode's
   final observation and info (``final_obs``, ``final_info``), not the reset's.
 
+``"final_observation"`` is ``neat.evaluation.novelty.final_observation_behaviour``
+of the episode, recorded without keeping the episode's history.
+
 ``BehaviourRecorder`` wraps the envs ``play`` steps (serial or vector, any
 number of slots): it follows which (genome, episode) pair each slot plays,
 the same way ``play`` hands them out, and keeps, for the pairs' episodes,
@@ -34,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, EvaluationError
+from ..novelty import final_observation_behaviour
 from .rollout import SerialEnvs
 
 __all__ = ["BEHAVIOURS", "BEHAVIOUR_REDUCERS", "BehaviourRecorder", "behaviour_matrix", "check_behaviour",
@@ -193,7 +197,7 @@ class BehaviourRecorder:
         """What the behaviour gave for each pair ``p * episodes + e`` (genome ``offset + p``), unchecked."""
         self._finish(np.arange(len(self._slot_pair)))
         if not self._history:
-            return [np.ravel(np.asarray(last, dtype=np.float64)) for last in self._last]
+            return [final_observation_behaviour([last]) for last in self._last]
         observations = _by_pair(self._obs_log, self._pairs)
         actions = _by_pair(self._action_log, self._pairs)
         out = []
