@@ -35,6 +35,7 @@ from neat.testing import configs, genome_families, grown_genomes
 
 from ..oracle import build_genome
 from .test_ctrnn import ctrnn_config
+from .test_recurrent_population import grown
 
 STEPS = 6
 
@@ -191,15 +192,6 @@ def henon():
     return HenonEnv()
 
 
-def _mutants(config, count, rounds, seed):
-    tracker = neat.InnovationTracker.for_config(config)
-    rng = neat.make_rng(seed)
-    genomes = neat.new_genomes(config, tracker, rng, count)
-    for _ in range(rounds):
-        genomes = [neat.mutate(g, config, tracker, rng) for g in genomes]
-    return genomes
-
-
 def _returns_alone(evaluator, genome, seeds):
     """Each episode played by the genome's own compiled network, one observation at a time, on a plain env."""
     env = evaluator.make_env()
@@ -235,7 +227,7 @@ def test_training_returns_are_the_genome_alone_on_a_chaotic_env(feed_forward, ve
         mutation={"node_add_prob": 0.6, "conn_add_prob": 0.9, "activation_mutate_rate": 0.2,
                   "weight_mutate_power": 0.2},
     )
-    genomes = _mutants(config, 8, 20, seed=4)
+    genomes = grown(config, 8, seed=4, rounds=20)
     with GymEvaluator(
         henon, episodes=3, seed=11, output_range=None, vectorized=vectorized, slots=5, exact=True
     ) as evaluator:
@@ -277,7 +269,7 @@ def test_exact_and_default_agree_to_rounding(kind_case):
 
 def test_exact_is_kept_by_astype_pickling_subsets_and_files(tmp_path):
     config = Config(genome={"num_inputs": 3, "num_outputs": 2, "initial_connection": "full"})
-    genomes = _mutants(config, 5, 8, seed=3)
+    genomes = grown(config, 5, seed=3, rounds=8)
     X = inputs(1, (5, 7, 3))
     net = compile(genomes[0], exact=True)
     assert net.exact and "exact=True" in repr(net) and not compile(genomes[0]).exact
@@ -305,7 +297,7 @@ def test_exact_goes_to_the_workers():
                             "activation_options": ["identity", "tanh"], "initial_connection": "full",
                             "weight_init_stdev": 0.5},
                     mutation={"node_add_prob": 0.6, "conn_add_prob": 0.9})
-    genomes = _mutants(config, 6, 15, seed=2)
+    genomes = grown(config, 6, seed=2, rounds=15)
     with ThreadPoolExecutor(2) as pool, GymEvaluator(
         henon, episodes=2, seed=3, output_range=None, executor=pool, workers=2, exact=True
     ) as evaluator:
