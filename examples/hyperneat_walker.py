@@ -36,7 +36,8 @@ import numpy as np
 import neat
 from neat.cli import missing_extra, save_run
 from neat.evaluation.gym import GymEvaluator
-from neat.evaluation.gym.rollout import Policy, SerialEnvs, episode_seeds, play, replay_seeds
+from neat.evaluation.gym.envs import SerialEnvs
+from neat.evaluation.gym.rollout import Policy, episode_seeds, play, replay_seeds
 from neat.evaluation.gym.spaces import actions_from_outputs
 from neat.evolution.presets import cppn_config
 from neat.files import atomic_write_text

@@ -169,6 +169,11 @@ class PopulationNetwork(StackedNetworks):
         nl = np.maximum(node_layer, 0)
         node_row = np.where(non_input, starts[nl] + node_slot, 1 + node_slot)
         self._output_rows = node_row[a.output_node]
+        # Where every network's outputs are the same consecutive rows (as in
+        # start genomes, whose outputs all lie in the first layer), a slice.
+        r0 = int(self._output_rows[0, 0]) if self._output_rows.size else 0
+        same = np.array_equal(self._output_rows, np.broadcast_to(np.arange(r0, r0 + a.num_outputs), (P, a.num_outputs)))
+        self._output_slice = slice(r0, r0 + a.num_outputs) if same else None
 
         # Function tables shared by all networks, by name.
         # fn(z) == g(c * z): c goes into the weights, g is called (as in a single network).
@@ -352,7 +357,8 @@ class PopulationNetwork(StackedNetworks):
             else:
                 for nets, slots, fn in groups:
                     B[nets, start + slots] = fn(Z[nets, slots])
-        out = B[np.arange(P)[:, None], self._output_rows].transpose(0, 2, 1)
+        rows = self._output_slice
+        out = (B[:, rows] if rows is not None else B[np.arange(P)[:, None], self._output_rows]).transpose(0, 2, 1)
         return np.ascontiguousarray(out[:, 0] if X.ndim == 1 else out)
 
     __call__ = forward

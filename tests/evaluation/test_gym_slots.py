@@ -1,4 +1,6 @@
-"""Slot refill of vectorized rollouts: fewer sub-envs than (genome, episode) pairs, the serial fitness exactly."""
+"""Slot refill of rollouts: fewer envs or sub-envs than (genome, episode) pairs, the serial fitness exactly.
+
+The reference is serial play with one env per pair (no refill)."""
 
 import gymnasium as gym
 import numpy as np
@@ -41,10 +43,14 @@ def drift():
     return DriftEnv()
 
 
+ONE_PER_PAIR = 10**9  # slots = min(pairs, this): every pair in its own env from the first step
+
+
 def serial_and(vectorized, genomes, env, generations=(0, 1, 2), **kwargs):
     out = {}
     for mode in (False, vectorized):
-        with GymEvaluator(env, vectorized=mode, **kwargs) as evaluator:
+        settings = {**kwargs, "slots": ONE_PER_PAIR} if mode is False else kwargs
+        with GymEvaluator(env, vectorized=mode, **settings) as evaluator:
             out[mode] = np.stack([evaluator.episode_returns(genomes, generation=g) for g in generations])
             out[(mode, "steps")] = evaluator.env_steps
             out[(mode, "substeps")] = evaluator.env_substeps
@@ -139,6 +145,19 @@ def test_cartpole_vector_env_drops_finished_sub_envs_utilisation_at_least_0_9():
         first = evaluator.episode_returns(genomes, generation=4)
         assert evaluator._vectors[300].env.num_envs < 300
         np.testing.assert_array_equal(evaluator.episode_returns(genomes, generation=4), first)
+
+
+@pytest.mark.parametrize("slots", [1, 7, None])
+def test_serial_play_refills_its_envs_with_the_returns_of_one_env_per_pair(slots):
+    genomes = start_genomes(CARTPOLE, 30, seed=8)
+    out = serial_and(False, genomes, "CartPole-v1", episodes=3, seed=4)  # 90 pairs, one env each
+    with GymEvaluator("CartPole-v1", episodes=3, seed=4, vectorized=False, slots=slots) as evaluator:
+        returns = np.stack([evaluator.episode_returns(genomes, generation=g) for g in (0, 1, 2)])
+        assert len(evaluator._serial.envs) == (slots or 64)  # default: min(pairs, 64)
+        assert evaluator.env_steps == evaluator.env_substeps == out[(False, "steps")]
+    np.testing.assert_array_equal(returns, out[False])
+    for g, row in zip(genomes, returns[0]):
+        np.testing.assert_array_equal(row, oracle_returns(g, episode_seeds(4, 0, 3)))
 
 
 def test_default_slots_of_a_sync_vector_env_and_bad_slots():

@@ -1,7 +1,8 @@
 """Genomes as gymnasium agents.
 
 - ``spaces``: observations to network inputs, network outputs to actions;
-- ``rollout``: episode seeds, serial and vector envs, the stepping loop;
+- ``envs``: serial envs and vector envs, as the stepping loop drives them;
+- ``rollout``: episode seeds, the genomes' networks as one policy, the stepping loop;
 - ``behaviour``: descriptors of episodes (``GymEvaluator(behaviour=...)``, for novelty search);
 - ``evaluator``: ``GymEvaluator`` (fitness of a generation, over any executor) and ``genome_shape``.
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from ...errors import ConfigError, EvaluationError
 from ..novelty import final_observation_behaviour
-from .rollout import SerialEnvs
+from .envs import SerialEnvs
 
 __all__ = ["BEHAVIOURS", "BEHAVIOUR_REDUCERS", "BehaviourRecorder", "behaviour_matrix", "check_behaviour",
            "check_behaviour_reduce", "sub_env_info"]
@@ -98,7 +98,7 @@ class BehaviourRecorder:
     Parameters
     ----------
     envs
-        ``rollout.SerialEnvs`` or ``rollout.VectorEnvs``; their ``step``
+        ``envs.SerialEnvs`` or ``envs.VectorEnvs``; their ``step``
         leaves the step's info in ``infos`` (serial: one per stepped env) or
         ``info`` (vector: gymnasium's vector info dict).
     behaviour

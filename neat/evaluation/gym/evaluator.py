@@ -28,26 +28,16 @@ from ...genome import Genome
 from ...genome.pool import GenomeSequence
 from ..evaluator import run_chunks
 from .behaviour import BehaviourRecorder, behaviour_matrix, check_behaviour, check_behaviour_reduce
-from .rollout import (
-    EnvFactory,
-    Policy,
-    SerialEnvs,
-    VectorEnvs,
-    check_int,
-    episode_seeds,
-    has_seedable_vector_entry_point,
-    play,
-    replay_seeds,
-    slot_count,
-)
+from .envs import EnvFactory, SerialEnvs, VectorEnvs, has_seedable_vector_entry_point, slot_count
+from .rollout import Policy, check_int, episode_seeds, play, replay_seeds
 from .spaces import (
     action_size,
-    actions_from_outputs,
+    actions_converter,
     check_output_range,
     genome_shape,
+    inputs_converter,
     observation_normalization,
     observation_size,
-    observations_to_inputs,
     output_range_of,
 )
 
@@ -123,10 +113,12 @@ class GymEvaluator:
         Number of chunks per generation with an executor; default: the
         executor's worker count when it reports one, else 1.
     slots
-        Sub-envs of a vector env, each playing one (genome, episode) pair at a
-        time, then the next waiting one (``rollout.play``).  Default: one per
-        pair with a NumPy vector entry point (CartPole), else ``min(pairs,
-        64)``; recurrent genomes always one per pair.  Fitness does not depend on it.
+        Envs (serial) or sub-envs of a vector env, each playing one (genome,
+        episode) pair at a time, then the next waiting one (``rollout.play``).
+        Default: one per pair with a NumPy vector entry point (CartPole), else
+        ``min(pairs, 64)`` (few envs stepped in turn stay in the CPU's caches:
+        LunarLander's serial evaluation ran 9% faster with 64 envs than with
+        450); recurrent genomes always one per pair.  Fitness does not depend on it.
     behaviour
         ``None`` (default): fitness only.  ``"final_observation"`` or a function
         ``behaviour(observations (T+1, ...), actions (T, ...), info) -> (d,)`` of one
@@ -220,6 +212,7 @@ class GymEvaluator:
         self._serial: SerialEnvs | None = None
         self._vectors: dict[int, VectorEnvs] = {}  # by number of sub-envs
         self._normalization: tuple[np.ndarray, np.ndarray] | None = None
+        self._to_inputs: Callable[[Any], np.ndarray] | None = None
 
     # --- env construction --------------------------------------------------
     @property
@@ -331,12 +324,10 @@ class GymEvaluator:
     def inputs(self, raw: Any) -> np.ndarray:
         """``(N, num_inputs)`` float64 network inputs of ``N`` observations ``raw`` as the env returns them
         (``(N, *observation_space.shape)``): flattened, one-hot, normalized."""
-        space = self.observation_space
-        X = observations_to_inputs(space, raw)
-        norm = self._normalizer()
-        if norm is not None:
-            X = (X - norm[0]) / norm[1]
-        return X
+        if self._to_inputs is None:  # the conversion, checked and made once
+            convert, norm = inputs_converter(self.observation_space), self._normalizer()
+            self._to_inputs = convert if norm is None else (lambda raw: (convert(raw) - norm[0]) / norm[1])
+        return self._to_inputs(raw)
 
     def _normalizer(self) -> tuple[np.ndarray, np.ndarray] | None:
         if self.observation_normalization is None:
@@ -468,13 +459,13 @@ class GymEvaluator:
         policy = Policy(genomes, exact=self.exact)
         slots = n
         if envs is None:
+            numpy_env = mode == "vector_entry_point" or (mode == "default" and self._mode_of_id() is not None)
+            slots = slot_count(n, self.slots, numpy_env) if policy.refills else n
             if mode is None:
                 if self._serial is None:
                     self._serial = SerialEnvs(self.make_env)
                 envs = self._serial
             else:
-                numpy_env = mode == "vector_entry_point" or (mode == "default" and self._mode_of_id() is not None)
-                slots = slot_count(n, self.slots, numpy_env) if policy.refills else n
                 envs = self._vector_envs(slots, mode)
         action_space = self.action_space
         output_range = self._output_range(genomes)
@@ -486,7 +477,7 @@ class GymEvaluator:
             seeds,
             P,
             self.inputs,
-            lambda outputs: actions_from_outputs(action_space, outputs, output_range),
+            actions_converter(action_space, output_range),
             max_steps=self.max_steps,
             frame_skip=self.frame_skip,
             env_name=self.env_name,

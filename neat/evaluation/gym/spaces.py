@@ -23,6 +23,7 @@ Actions from the outputs ``o`` of a network (``u = squash(o)`` in [-1, 1]):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -32,12 +33,14 @@ from ...errors import ConfigError
 __all__ = [
     "OUTPUT_RANGES",
     "action_size",
+    "actions_converter",
     "actions_from_outputs",
     "check_output_range",
     "genome_shape",
     "observation_normalization",
     "observation_size",
     "observations_to_inputs",
+    "inputs_converter",
     "output_range_of",
 ]
 
@@ -110,15 +113,30 @@ def observations_to_inputs(space: Any, observations: Any) -> np.ndarray:
         ``Box``: flattened; ``Discrete(n, start)``: one-hot of ``obs - start``;
         ``MultiBinary``: 0/1 values, flattened.
     """
+    return inputs_converter(space)(observations)
+
+
+def inputs_converter(space: Any) -> Callable[[Any], np.ndarray]:
+    """``observations_to_inputs(space, ·)`` as one function, the space checked once (a rollout calls it every step)."""
     spaces = _spaces()
-    obs = np.asarray(observations)
-    n = obs.shape[0] if obs.ndim else 1
     if isinstance(space, spaces.Discrete):
-        inputs = np.zeros((n, int(space.n)))
-        inputs[np.arange(n), obs.reshape(n).astype(np.int64) - int(space.start)] = 1.0
-        return inputs
+        size, start = int(space.n), int(space.start)
+
+        def one_hot(observations: Any) -> np.ndarray:
+            obs = np.asarray(observations)
+            n = obs.shape[0] if obs.ndim else 1
+            inputs = np.zeros((n, size))
+            inputs[np.arange(n), obs.reshape(n).astype(np.int64) - start] = 1.0
+            return inputs
+
+        return one_hot
     observation_size(space)  # raises for an unsupported space
-    return obs.reshape(n, -1).astype(np.float64)
+
+    def flattened(observations: Any) -> np.ndarray:
+        obs = np.asarray(observations)
+        return obs.reshape(obs.shape[0] if obs.ndim else 1, -1).astype(np.float64)
+
+    return flattened
 
 
 def output_range_of(config: Any) -> tuple[float, float] | None:
@@ -166,33 +184,60 @@ def actions_from_outputs(
         ``[low, high]``. ``MultiBinary``: (N, *shape) int8. ``MultiDiscrete``:
         (N, *nvec.shape) of ``space.dtype``.
     """
+    return actions_converter(space, output_range)(outputs)
+
+
+def actions_converter(
+    space: Any, output_range: tuple[float, float] | None = None
+) -> Callable[[Any], np.ndarray]:
+    """``actions_from_outputs(space, ·, output_range)`` as one function, the space checked once."""
     spaces = _spaces()
-    size = action_size(space)
-    o = np.asarray(outputs, dtype=np.float64)
-    if o.ndim != 2 or o.shape[1] != size:
-        raise ValueError(f"expected outputs of shape (N, {size}) for {space!r}, got {o.shape}")
-    n = o.shape[0]
+    size = action_size(space)  # raises for an unsupported space
+
+    def checked(outputs: Any) -> np.ndarray:
+        o = np.asarray(outputs, dtype=np.float64)
+        if o.ndim != 2 or o.shape[1] != size:
+            raise ValueError(f"expected outputs of shape (N, {size}) for {space!r}, got {o.shape}")
+        return o
+
     if isinstance(space, spaces.Discrete):
-        return np.argmax(o, axis=1) + int(space.start)
+        start = int(space.start)
+        return lambda outputs: np.argmax(checked(outputs), axis=1) + start
     if isinstance(space, spaces.MultiBinary):
-        return (_unit(o, output_range) > 0.0).astype(np.int8).reshape(n, *space.shape)
+        shape = tuple(space.shape)
+
+        def binary(outputs: Any) -> np.ndarray:
+            o = checked(outputs)
+            return (_unit(o, output_range) > 0.0).astype(np.int8).reshape(o.shape[0], *shape)
+
+        return binary
     if isinstance(space, spaces.MultiDiscrete):
         nvec = np.asarray(space.nvec).reshape(-1)
-        bounds = np.concatenate(([0], np.cumsum(nvec)))
-        choice = np.empty((n, len(nvec)), dtype=np.int64)
-        for i, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
-            choice[:, i] = np.argmax(o[:, a:b], axis=1)
-        choice += np.asarray(space.start, dtype=np.int64).reshape(-1)
-        return choice.reshape(n, *np.shape(space.nvec)).astype(space.dtype)
+        bounds = np.concatenate(([0], np.cumsum(nvec))).tolist()
+        starts = np.asarray(space.start, dtype=np.int64).reshape(-1)
+
+        def groups(outputs: Any) -> np.ndarray:
+            o = checked(outputs)
+            choice = np.empty((o.shape[0], len(nvec)), dtype=np.int64)
+            for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+                choice[:, i] = np.argmax(o[:, a:b], axis=1)
+            choice += starts
+            return choice.reshape(o.shape[0], *np.shape(space.nvec)).astype(space.dtype)
+
+        return groups
     # Box
     low = np.asarray(space.low, dtype=np.float64).reshape(-1)
     high = np.asarray(space.high, dtype=np.float64).reshape(-1)
     finite = np.isfinite(low) & np.isfinite(high)
     lo, hi = np.where(finite, low, 0.0), np.where(finite, high, 0.0)
-    scaled = lo + (_unit(o, output_range) + 1.0) * 0.5 * (hi - lo)
-    action = np.clip(np.where(finite, scaled, o), low, high)
-    return action.reshape(n, *space.shape).astype(space.dtype)
 
+    def box(outputs: Any) -> np.ndarray:
+        o = checked(outputs)
+        scaled = lo + (_unit(o, output_range) + 1.0) * 0.5 * (hi - lo)
+        action = np.clip(np.where(finite, scaled, o), low, high)
+        return action.reshape(o.shape[0], *space.shape).astype(space.dtype)
+
+    return box
 
 
 def observation_normalization(space: Any, spec: str | tuple[Any, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
