@@ -26,6 +26,7 @@ __all__ = [
     "register_aggregation",
     "is_builtin_sum",
     "activation_prescale",
+    "activation_unguarded",
 ]
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
@@ -39,14 +40,26 @@ def _as_float(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def _logistic_of_negated(u: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(u))``, i.e. ``sigmoid(-u)``."""
+def _logistic_of_negated_unguarded(u: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(u))``, i.e. ``sigmoid(-u)``; ``exp`` may overflow (warning unless silenced)."""
     # Where exp(u) overflows (u > 709 in float64) the result is exactly 0, the
     # sigmoid rounded to a normal float; elsewhere it is within 3 ulp of the
     # exact value.  Few passes over the array matter: the sigmoid dominates
     # the cost of evaluating a network.
+    return 1.0 / (1.0 + np.exp(u))
+
+
+def _logistic_of_negated(u: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(u))``, i.e. ``sigmoid(-u)``."""
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(u))
+        return _logistic_of_negated_unguarded(u)
+
+
+# fn.unguarded = h declares fn(z) == h(z), where h leaves silencing overflow
+# warnings to its caller: a network evaluating many layers enters
+# np.errstate(over="ignore") once per call and calls h (np.errstate costs
+# about 1 us, as much as the sigmoid of a small layer).
+_logistic_of_negated.unguarded = _logistic_of_negated_unguarded  # type: ignore[attr-defined]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -288,6 +301,18 @@ def activation_prescale(function: ArrayFn) -> tuple[float, ArrayFn]:
         return 1.0, function
     scale, inner = declared
     return float(scale), inner
+
+
+def activation_unguarded(function: ArrayFn) -> tuple[ArrayFn, bool]:
+    """``(h, True)`` if ``function`` declares ``unguarded = h``, else ``(function, False)``.
+
+    ``function(z) == h(z)`` exactly, but ``h`` does not silence its own
+    overflow warnings: the caller evaluates it inside
+    ``np.errstate(over="ignore")`` (a compiled network, once per call
+    rather than once per layer).  The sigmoids' inner function declares one.
+    """
+    inner = getattr(function, "unguarded", None)
+    return (function, False) if inner is None else (inner, True)
 
 
 def activation_function(name: str) -> ArrayFn:

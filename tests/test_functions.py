@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neat import Config
-from neat.functions import ACTIVATIONS, activation_function, activation_prescale
+from neat.functions import ACTIVATIONS, activation_function, activation_prescale, activation_unguarded
 from neat.interop.onnx_functions import exportable_activations, onnx_activation
 from neat.nn import compile, compile_population
 
@@ -47,6 +47,22 @@ def test_the_bipolar_sigmoid_folds_its_half_into_the_weights():
     scale, inner = activation_prescale(ACTIVATIONS["bipolar_sigmoid"])
     assert scale == 0.5 and inner is np.tanh
     assert onnx_activation("bipolar_sigmoid")[0] == 0.5
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "neat_sigmoid"])
+def test_the_sigmoids_inner_function_has_an_unguarded_twin_with_the_same_bits(name):
+    _, inner = activation_prescale(ACTIVATIONS[name])
+    bare, declared = activation_unguarded(inner)
+    assert declared and bare is not inner
+    u = np.concatenate([np.linspace(-800.0, 800.0, 4001), [709.78, 709.79, 1e308, -1e308, np.inf, -np.inf, np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        guarded = inner(u)  # silences its own overflow
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        unguarded = bare(u)  # leaves it to its caller
+    np.testing.assert_array_equal(unguarded, guarded)
+    assert np.array_equal(np.signbit(unguarded), np.signbit(guarded))
+    assert activation_unguarded(np.tanh) == (np.tanh, False)
 
 
 @pytest.mark.parametrize("name", ["cos", "bipolar_sigmoid"])

@@ -25,7 +25,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..errors import InvalidGenomeError
-from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
+from ..functions import (
+    activation_function,
+    activation_prescale,
+    activation_unguarded,
+    aggregation_function,
+    is_builtin_sum,
+)
 from ..genome import Genome
 from ..genome.graph import reachable_from
 from ._terms import Terms, pack_terms, sum_terms
@@ -311,6 +317,29 @@ def build_blocks(
             activation, groups = None, tuple(_runs(block_codes, act_fns))
         blocks.append((r + 1, a + 1, b + 1, block_weights[k], activation, groups, gathers.get(k, ())))
     return blocks
+
+
+def unguarded_blocks(blocks: Sequence[Block]) -> tuple[list[Block], bool]:
+    """``blocks`` with every activation that declares an unguarded form replaced by it, and whether any was.
+
+    Where one was, evaluate the blocks inside ``np.errstate(over="ignore")``
+    (``neat.functions.activation_unguarded``): the same values, one
+    ``errstate`` per call instead of one per layer.
+    """
+    replaced = False
+
+    def bare(fn: ArrayFn) -> ArrayFn:
+        nonlocal replaced
+        inner, declared = activation_unguarded(fn)
+        replaced |= declared
+        return inner
+
+    out = [
+        (read, start, stop, weights, None if activation is None else bare(activation),
+         tuple((a, b, bare(fn)) for a, b, fn in groups), gathers)
+        for read, start, stop, weights, activation, groups, gathers in blocks
+    ]
+    return out, replaced
 
 
 def _dense_weights(

@@ -42,6 +42,7 @@ from ._common import (
     reaching_outputs,
     renumbered_nodes,
     run_block,
+    unguarded_blocks,
 )
 from .base import CompiledNetwork
 from .base import _rebuild as _rebuild  # pickles made before the base class name it here
@@ -268,7 +269,7 @@ class FeedForwardNetwork(CompiledNetwork):
     def _build_plan(self) -> None:
         """One block per layer, each reading every earlier node."""
         bounds = self.layer_bounds.tolist()
-        self._plan = self._build_blocks(bounds[:-1], bounds[1:], bounds[:-1])
+        self._plan, self._quiet = unguarded_blocks(self._build_blocks(bounds[:-1], bounds[1:], bounds[:-1]))
         self._rows = self.num_nodes + 1
         self._output_rows = self.output_indices + 1
 
@@ -287,6 +288,14 @@ class FeedForwardNetwork(CompiledNetwork):
             every node of the later layers NaN (``0 * inf`` in the dense
             products), not only the nodes it feeds.
         """
+        if self._quiet:  # its sigmoids' overflow silenced once for the whole call
+            with np.errstate(over="ignore"):
+                return self._forward(X)
+        return self._forward(X)
+
+    __call__ = forward
+
+    def _forward(self, X: Any) -> np.ndarray:
         X = check_input(X, self.num_inputs)
         one = X.ndim == 1
         if self.exact:  # the buffer is (rows, batch); each block's sums are sums of terms
@@ -308,8 +317,6 @@ class FeedForwardNetwork(CompiledNetwork):
         if one:
             return B[self._output_rows]
         return np.ascontiguousarray(B[self._output_rows].T)
-
-    __call__ = forward
 
     # ------------------------------------------------------------------
     @property

@@ -36,7 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from ..functions import activation_function, activation_prescale, aggregation_function, is_builtin_sum
+from ..functions import (
+    activation_function,
+    activation_prescale,
+    activation_unguarded,
+    aggregation_function,
+    is_builtin_sum,
+)
 from ..genome import Genome
 from ..genome.pool import GenePool
 from ._common import ArrayFn
@@ -178,7 +184,8 @@ class PopulationNetwork(StackedNetworks):
         # Function tables shared by all networks, by name.
         # fn(z) == g(c * z): c goes into the weights, g is called (as in a single network).
         prescales = [activation_prescale(activation_function(name)) for name in a.activation_names]
-        act_fns = [inner for _, inner in prescales]
+        act_fns, unguarded = zip(*[activation_unguarded(inner) for _, inner in prescales]) if prescales else ((), ())
+        self._quiet = any(unguarded)  # forward silences the sigmoids' overflow once per call
         act_scale = np.array([c for c, _ in prescales])
         agg_fns = [aggregation_function(name) for name in a.aggregation_names]
         is_sum = np.array([is_builtin_sum(fn) for fn in agg_fns], dtype=bool)
@@ -320,6 +327,14 @@ class PopulationNetwork(StackedNetworks):
         -------
         (P, batch, num_outputs), or (P, num_outputs) for a shared 1-D ``x``
         """
+        if self._quiet:
+            with np.errstate(over="ignore"):
+                return self._forward(X)
+        return self._forward(X)
+
+    __call__ = forward
+
+    def _forward(self, X: Any) -> np.ndarray:
         X = np.asarray(X)
         P, n_in = self.size, self.num_inputs
         if X.dtype.kind not in "fiub":
@@ -360,8 +375,6 @@ class PopulationNetwork(StackedNetworks):
         rows = self._output_slice
         out = (B[:, rows] if rows is not None else B[np.arange(P)[:, None], self._output_rows]).transpose(0, 2, 1)
         return np.ascontiguousarray(out[:, 0] if X.ndim == 1 else out)
-
-    __call__ = forward
 
     def __repr__(self) -> str:
         return (

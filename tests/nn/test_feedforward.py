@@ -67,6 +67,44 @@ def test_a_batch_equals_row_by_row(case):
     np.testing.assert_allclose(net(X), rows, rtol=1e-9, atol=1e-12)
 
 
+def compiled_with_guarded_sigmoids(compile_fn, *args):
+    """``compile_fn(*args)`` while the sigmoids declare no unguarded form: every layer's activation
+    call silences its own overflow, as before networks silenced it once per call."""
+    import neat.functions
+
+    inner = neat.functions._logistic_of_negated
+    unguarded = inner.unguarded
+    del inner.unguarded
+    try:
+        return compile_fn(*args)
+    finally:
+        inner.unguarded = unguarded
+
+
+@given(genomes_and_inputs())
+def test_one_errstate_per_call_gives_the_bits_of_one_per_layer(case):
+    genome, X = case
+    net, guarded = compile_feedforward(genome), compiled_with_guarded_sigmoids(compile_feedforward, genome)
+    assert not guarded._quiet
+    logistic = {"sigmoid", "neat_sigmoid"}  # the activations whose inner function has an unguarded form
+    assert net._quiet == any(net.activation_of(i) in logistic for i in range(net.num_inputs, net.num_nodes))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # both, for inputs that overflow elsewhere (dense products)
+        np.testing.assert_array_equal(net(X), guarded(X))
+        np.testing.assert_array_equal(net(X[0]), guarded(X[0]))
+
+
+def test_saturated_sigmoids_give_0_and_1_without_a_warning():
+    cfg = Config(genome={"num_inputs": 1, "num_outputs": 2})  # neat_sigmoid
+    genome = build_genome(cfg, conns=[(0, 1, 30.0), (0, 2, -30.0)])
+    X, want = np.array([[10.0], [-10.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    stack = neat.compile_population([genome, genome])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # exp(4.9 * 300) overflows inside: silenced, the result exact
+        np.testing.assert_array_equal(compile_feedforward(genome)(X), want)
+        np.testing.assert_array_equal(stack(X), [want, want])
+
+
 @given(genomes_and_inputs())
 def test_both_layering_methods_agree(case):
     genome, _ = case

@@ -2,6 +2,7 @@
 
 import dataclasses
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -45,6 +46,18 @@ def test_the_stack_equals_each_genomes_forward(case):
     # one batch shared by every genome, and a single shared vector
     assert_close_where_finite(stack(X[0]), np.stack([net(X[0]) for net in nets]))
     assert_close_where_finite(stack(X[0, 0]), np.stack([net(X[0, 0]) for net in nets]))
+
+
+@given(families_and_inputs())
+def test_one_errstate_per_call_gives_the_bits_of_one_per_layer(case):
+    from .test_feedforward import compiled_with_guarded_sigmoids
+
+    genomes, X = case
+    stack, guarded = compile_population(genomes), compiled_with_guarded_sigmoids(compile_population, genomes)
+    assert not guarded._quiet
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # both, for inputs that overflow elsewhere (dense products)
+        np.testing.assert_array_equal(stack(X), guarded(X))
 
 
 def test_a_grown_population():
