@@ -351,6 +351,20 @@ def test_vectorized_and_serial_cartpole_give_the_same_fitness():
     assert results[False].max() > 30  # some episodes run long enough for the done mask to matter
 
 
+@pytest.mark.parametrize("vectorized", [False, None])
+def test_a_used_evaluator_pickles_and_plays_the_same_after(vectorized):
+    import pickle
+
+    genomes = start_genomes(CARTPOLE, 5, seed=2)
+    mean, std = np.zeros(4), np.full(4, 2.0)
+    with GymEvaluator("CartPole-v1", episodes=2, seed=1, vectorized=vectorized,
+                      observation_normalization=(mean, std)) as evaluator:
+        before = evaluator.episode_returns(genomes, generation=3)
+        copy = pickle.loads(pickle.dumps(evaluator))  # e.g. handed to a process pool as the fitness function
+    with copy:
+        np.testing.assert_array_equal(copy.episode_returns(genomes, generation=3), before)
+
+
 def test_cartpole_returns_match_a_plain_loop():
     genomes = start_genomes(CARTPOLE, 4, seed=1)
     with GymEvaluator("CartPole-v1", episodes=3, seed=3) as evaluator:

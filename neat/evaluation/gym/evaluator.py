@@ -212,7 +212,6 @@ class GymEvaluator:
         self._serial: SerialEnvs | None = None
         self._vectors: dict[int, VectorEnvs] = {}  # by number of sub-envs
         self._normalization: tuple[np.ndarray, np.ndarray] | None = None
-        self._to_inputs: Callable[[Any], np.ndarray] | None = None
 
     # --- env construction --------------------------------------------------
     @property
@@ -324,10 +323,15 @@ class GymEvaluator:
     def inputs(self, raw: Any) -> np.ndarray:
         """``(N, num_inputs)`` float64 network inputs of ``N`` observations ``raw`` as the env returns them
         (``(N, *observation_space.shape)``): flattened, one-hot, normalized."""
-        if self._to_inputs is None:  # the conversion, checked and made once
-            convert, norm = inputs_converter(self.observation_space), self._normalizer()
-            self._to_inputs = convert if norm is None else (lambda raw: (convert(raw) - norm[0]) / norm[1])
-        return self._to_inputs(raw)
+        return self._inputs_converter()(raw)
+
+    def _inputs_converter(self) -> Callable[[Any], np.ndarray]:
+        """``inputs`` as one function, the space checked once (a rollout calls it every step)."""
+        convert, norm = inputs_converter(self.observation_space), self._normalizer()
+        if norm is None:
+            return convert
+        mean, std = norm
+        return lambda raw: (convert(raw) - mean) / std
 
     def _normalizer(self) -> tuple[np.ndarray, np.ndarray] | None:
         if self.observation_normalization is None:
@@ -476,7 +480,7 @@ class GymEvaluator:
             policy,
             seeds,
             P,
-            self.inputs,
+            self._inputs_converter(),
             actions_converter(action_space, output_range),
             max_steps=self.max_steps,
             frame_skip=self.frame_skip,
