@@ -32,6 +32,13 @@ Keys (env steps per second; best of ``--repeats`` timings, the machine being sha
   timed alternately).  ``recurrent_population_speedup_8_tanh``: the same with 8
   inputs, 4 outputs and tanh (bigger matrices, a cheaper activation).
 
+- ``serial_overhead_us_per_step``: the serial evaluator's own cost per env step,
+  without the env's: 150 start genomes (8 inputs, 4 outputs) x 3 episodes on an
+  env whose ``step`` does nothing (``Box(8)`` observations, ``Discrete(4)``
+  actions, 90-step episodes, as LunarLander's shapes), minus a bare loop
+  stepping that env through the same episodes (``noop_serial_us_per_step``,
+  ``noop_bare_us_per_step``).  Unlike the ratios to a bare env below, it does not
+  move with what the episodes do in the env.
 - ``lunar_...`` (when box2d is installed, else None): LunarLander-v3, 150
   start genomes (8 inputs, 4 outputs) x 3 episodes: ``lunar_bare_steps_per_s``
   (one env, random actions, seeded resets), ``lunar_serial_steps_per_s`` (the
@@ -49,6 +56,9 @@ import json
 import pathlib
 import time
 
+import gymnasium
+import numpy as np
+
 import neat
 from neat.evaluation.gym import GymEvaluator
 
@@ -58,8 +68,6 @@ ENV_ID = "CartPole-v1"
 
 def bare_rate(steps: int, *, seeded: bool, env_id: str = ENV_ID) -> float:
     """Env steps per second of one env with random actions."""
-    import gymnasium
-
     env = gymnasium.make(env_id)
     env.action_space.seed(0)
     env.reset(seed=0)
@@ -109,6 +117,52 @@ def trained_genomes(config: neat.Config, episodes: int) -> tuple[list[neat.Genom
     with GymEvaluator(ENV_ID, episodes=episodes, seed=0) as evaluator:
         best = population.run(evaluator, 50, stop=lambda pop: pop.best_fitness >= 500.0)
     return population.genomes, best
+
+
+class NoopEnv(gymnasium.Env):
+    """An env whose step does nothing: 8 observations, 4 actions, episodes of 90 steps."""
+
+    observation_space = gymnasium.spaces.Box(-1.0, 1.0, (8,), np.float32)
+    action_space = gymnasium.spaces.Discrete(4)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.t, self.obs = 0, np.zeros(8, np.float32)
+        return self.obs, {}
+
+    def step(self, action):
+        self.t += 1
+        return self.obs, 1.0, False, self.t >= 90, {}
+
+
+def serial_overhead(population: int, episodes: int, repeats: int) -> dict:
+    """Microseconds per env step of the serial evaluator on a no-op env, of a bare loop on it, and their difference."""
+    config = neat.Config(genome={"num_inputs": 8, "num_outputs": 4}, run={"population_size": population})
+    genomes = start_genomes(config, population)
+    evaluator_us = []
+    with GymEvaluator(NoopEnv, episodes=episodes, vectorized=False) as evaluator:
+        evaluator(genomes, generation=0)
+        for generation in range(1, repeats + 1):
+            before, start = evaluator.env_steps, time.perf_counter()
+            evaluator(genomes, generation=generation)
+            evaluator_us.append((time.perf_counter() - start) / (evaluator.env_steps - before) * 1e6)
+    bare_us = []
+    env = NoopEnv()
+    for _ in range(repeats):
+        steps, start = 0, time.perf_counter()
+        for episode in range(population * episodes):
+            env.reset(seed=episode)
+            done = False
+            while not done:
+                _, _, terminated, truncated, _ = env.step(1)
+                steps += 1
+                done = terminated or truncated
+        bare_us.append((time.perf_counter() - start) / steps * 1e6)
+    serial, bare = min(evaluator_us), min(bare_us)
+    print(f"no-op env: serial evaluator {serial:.2f} us/step, bare loop {bare:.2f} us/step: "
+          f"the evaluator's own cost {serial - bare:.2f} us per env step")
+    return {"noop_serial_us_per_step": round(serial, 3), "noop_bare_us_per_step": round(bare, 3),
+            "serial_overhead_us_per_step": round(serial - bare, 3)}
 
 
 def lunar_figures(population: int, episodes: int, bare_steps: int, repeats: int) -> dict:
@@ -242,6 +296,7 @@ def main() -> None:
             figures[f"cartpole_{label}mean_return"] = round(r["mean_return"], 2)
     figures["serial_over_bare"] = round(figures["cartpole_serial_steps_per_s"] / bare, 3)
     figures["serial_over_bare_seeded"] = round(figures["cartpole_serial_steps_per_s"] / bare_seeded, 3)
+    figures.update(serial_overhead(args.population, 2 if args.quick else 3, args.repeats))
     figures.update(lunar_figures(args.population, 2 if args.quick else 3, bare_steps // 5, args.repeats))
     recurrent_steps = 20 if args.quick else 200
     recurrent_repeats = 1 if args.quick else max(args.repeats, 5)
