@@ -166,7 +166,12 @@ def play(
     Every step, one network call gives every running pair its action
     (``Policy``: row = genome, column = episode).  With ``slots = P * E``, or
     a policy that does not refill (recurrent genomes), all pairs run side by
-    side from the first step (lockstep).
+    side from the first step (lockstep).  Once no pair waits and an eighth
+    of the slots idle, envs that can (``VectorEnvs.shrink``: CartPole's)
+    drop their idle sub-envs.  The rows of a call whose pair is not running
+    keep their last inputs; their outputs are ignored (a row's outputs do
+    not depend on the others').  What depends only on which slots run and on
+    the policy's rows is recomputed when an episode ends or starts.
 
     Parameters
     ----------
