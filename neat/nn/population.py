@@ -51,7 +51,7 @@ from .feedforward import FeedForwardNetwork, compile_feedforward
 from .recurrent import RecurrentNetwork, compile_recurrent
 from .recurrent_population import RecurrentPopulationNetwork
 from .stack import stack_arrays_from_pool
-from .stacked import Gather, StackedNetworks, finite_at_zero
+from .stacked import Gather, StackedNetworks, finite_at_zero, shared_output_rows
 
 __all__ = ["PopulationNetwork", "compile_population"]
 
@@ -175,11 +175,7 @@ class PopulationNetwork(StackedNetworks):
         nl = np.maximum(node_layer, 0)
         node_row = np.where(non_input, starts[nl] + node_slot, 1 + node_slot)
         self._output_rows = node_row[a.output_node]
-        # Where every network's outputs are the same consecutive rows (as in
-        # start genomes, whose outputs all lie in the first layer), a slice.
-        r0 = int(self._output_rows[0, 0]) if self._output_rows.size else 0
-        same = np.array_equal(self._output_rows, np.broadcast_to(np.arange(r0, r0 + a.num_outputs), (P, a.num_outputs)))
-        self._output_slice = slice(r0, r0 + a.num_outputs) if same else None
+        self._output_slice = shared_output_rows(self._output_rows)  # e.g. start genomes: outputs in the first layer
 
         # Function tables shared by all networks, by name.
         # fn(z) == g(c * z): c goes into the weights, g is called (as in a single network).

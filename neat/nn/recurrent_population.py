@@ -54,7 +54,7 @@ from ._common import ArrayFn
 from ._terms import pack_terms, sum_terms
 from .recurrent import RecurrentNetwork, ctrnn_rates
 from .stack import StackArrays, recurrent_arrays_from_pool
-from .stacked import Gather, StackedNetworks, finite_at_zero
+from .stacked import Gather, StackedNetworks, finite_at_zero, shared_output_rows
 
 __all__ = ["RecurrentPopulationNetwork"]
 
@@ -156,9 +156,7 @@ class RecurrentPopulationNetwork(StackedNetworks):
         self._output_nets = self._position[:, None]
         # Where every network's outputs are the same consecutive rows (one
         # activation and aggregation: outputs have the lowest ids), a slice.
-        r0 = int(self._output_rows[0, 0])
-        same = np.array_equal(self._output_rows, np.broadcast_to(np.arange(r0, r0 + a.num_outputs), (P, a.num_outputs)))
-        self._output_slice = slice(r0, r0 + a.num_outputs) if same else None
+        self._output_slice = shared_output_rows(self._output_rows)
 
         # Weights (P, S, R) in one flat array: the bias in column 0, then the
         # response-folded weights; add.at because a repeated (src, dst) pair

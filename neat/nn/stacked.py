@@ -21,7 +21,7 @@ from ._common import ArrayFn, float_dtype
 from .base import CompiledNetwork
 from .stack import StackArrays, networks_of, stack_arrays_from_networks, take_networks
 
-__all__ = ["StackedNetworks", "Gather", "finite_at_zero"]
+__all__ = ["StackedNetworks", "Gather", "finite_at_zero", "shared_output_rows"]
 
 
 class Gather(NamedTuple):
@@ -34,6 +34,19 @@ class Gather(NamedTuple):
     response: np.ndarray  # (k, 1)
     bias: np.ndarray  # (k, 1)
     aggregate: ArrayFn | None  # None: fan-in 0, the aggregate is 0
+
+
+def shared_output_rows(output_rows: np.ndarray) -> slice | None:
+    """The slice of buffer rows every network's outputs occupy, when they are the same consecutive rows for all.
+
+    ``output_rows``: ``(P, n_out)`` each network's output rows.  ``None``
+    otherwise (the outputs are then gathered network by network).
+    """
+    if not output_rows.size:
+        return None
+    r0, n_out = int(output_rows[0, 0]), output_rows.shape[1]
+    same = np.array_equal(output_rows, np.broadcast_to(np.arange(r0, r0 + n_out), output_rows.shape))
+    return slice(r0, r0 + n_out) if same else None
 
 
 def finite_at_zero(fn: ArrayFn, dtype: np.dtype) -> bool:

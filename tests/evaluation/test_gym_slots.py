@@ -48,7 +48,7 @@ ONE_PER_PAIR = 10**9  # slots = min(pairs, this): every pair in its own env from
 
 def serial_and(vectorized, genomes, env, generations=(0, 1, 2), **kwargs):
     out = {}
-    for mode in (False, vectorized):
+    for mode in dict.fromkeys((False, vectorized)):  # serial_and(False, ...): the reference alone
         settings = {**kwargs, "slots": ONE_PER_PAIR} if mode is False else kwargs
         with GymEvaluator(env, vectorized=mode, **settings) as evaluator:
             out[mode] = np.stack([evaluator.episode_returns(genomes, generation=g) for g in generations])
